@@ -452,7 +452,7 @@ static enum lvos_hv_cloud dmi_cloud(const struct lvos_hv_facts *f,
 		if (!s)
 			continue;
 		hit = dmi_clouds[i].contains ?
-			strnstr(s, dmi_clouds[i].match, 256) != NULL :
+			!!strnstr(s, dmi_clouds[i].match, 256) :
 			starts_with(s, dmi_clouds[i].match);
 		if (hit) {
 			add_evidence(r, "dmi", dmi_field_names[dmi_clouds[i].field],
@@ -555,8 +555,12 @@ static void decide_caps(const struct lvos_hv_facts *f, struct lvos_hv_result *r,
 {
 	bool hyperv = has_dev(f, LVOS_DEV_ACPI_VMBUS) ||
 		      (r->backend == LVOS_HV_MICROSOFT);
-	bool kvm = r->backend == LVOS_HV_KVM;
+	bool kvm = false;
 	unsigned int b;
+
+	/* KVM's paravirtual interface, whoever provides it */
+	for (b = 0; b < f->nr_leaves && b < LVOS_HV_MAX_LEAVES; b++)
+		kvm |= lvos_hv_sig_vendor(f->leaves[b].sig) == LVOS_HV_KVM;
 
 	if (has_dev(f, LVOS_DEV_VIRTIO_BALLOON))
 		r->balloon = LVOS_BALLOON_VIRTIO;
@@ -587,7 +591,7 @@ static void decide_caps(const struct lvos_hv_facts *f, struct lvos_hv_result *r,
 		r->pvclock = LVOS_PVCLOCK_HYPERV;
 	else if (xen)
 		r->pvclock = LVOS_PVCLOCK_XEN;
-	else if (r->backend == LVOS_HV_VMWARE)
+	else if (r->front == LVOS_HV_VMWARE)	/* TSC rate in 0x40000010 */
 		r->pvclock = LVOS_PVCLOCK_VMWARE;
 	else
 		r->pvclock = LVOS_PVCLOCK_TSC;
@@ -676,9 +680,15 @@ void lvos_hv_decide(const struct lvos_hv_facts *f, struct lvos_hv_result *r)
 	/* 1. DMI vendors that name the product whatever CPUID says */
 	switch (dmi) {
 	case LVOS_HV_ORACLE:
+	case LVOS_HV_PARALLELS:
+		/*
+		 * VirtualBox and Parallels present KVM's or Hyper-V's
+		 * interface; the interface is not the hypervisor.
+		 */
+		r->backend = dmi;
+		fallthrough;
 	case LVOS_HV_XEN:
 	case LVOS_HV_AMAZON:
-	case LVOS_HV_PARALLELS:
 	case LVOS_HV_GOOGLE:
 		v = dmi;
 		goto backend;
@@ -740,7 +750,7 @@ out:
 EXPORT_SYMBOL_IF_KUNIT(lvos_hv_decide);
 
 static int append_names(char *buf, size_t size, int len, u32 bits,
-			 const char * const *names)
+			const char * const *names)
 {
 	unsigned int i;
 

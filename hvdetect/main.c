@@ -130,6 +130,7 @@ static ssize_t signatures_show(struct kobject *kobj,
 	}
 	return len;
 }
+
 static struct kobj_attribute signatures_attr = __ATTR_RO(signatures);
 
 static ssize_t pv_features_show(struct kobject *kobj,
@@ -139,6 +140,7 @@ static ssize_t pv_features_show(struct kobject *kobj,
 
 	return len + sysfs_emit_at(buf, len, "\n");
 }
+
 static struct kobj_attribute pv_features_attr = __ATTR_RO(pv_features);
 
 static ssize_t kvm_features_show(struct kobject *kobj,
@@ -146,6 +148,7 @@ static ssize_t kvm_features_show(struct kobject *kobj,
 {
 	return sysfs_emit(buf, "0x%08x\n", facts.kvm_features);
 }
+
 static struct kobj_attribute kvm_features_attr = __ATTR_RO(kvm_features);
 
 static ssize_t evidence_show(struct kobject *kobj,
@@ -162,6 +165,7 @@ static ssize_t evidence_show(struct kobject *kobj,
 	}
 	return len;
 }
+
 static struct kobj_attribute evidence_attr = __ATTR_RO(evidence);
 
 static ssize_t detect_ns_show(struct kobject *kobj,
@@ -169,6 +173,7 @@ static ssize_t detect_ns_show(struct kobject *kobj,
 {
 	return sysfs_emit(buf, "%llu\n", detect_ns);
 }
+
 static struct kobj_attribute detect_ns_attr = __ATTR_RO(detect_ns);
 
 static struct attribute *hv_attrs[] = {

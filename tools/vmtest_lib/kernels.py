@@ -1,0 +1,146 @@
+# SPDX-License-Identifier: GPL-2.0-only
+"""The kernels a test can boot and the lvos modules built for them.
+
+  "6.1"   newest /boot/vmlinuz-6.1.*-cloud-amd64, modules from /lib/modules/<release>
+  "6.12"  newest /boot/vmlinuz-6.12.*-cloud-amd64
+  "debug" the project's KASAN/lockdep/kmemleak/KUnit kernel from tools/debug-kernel
+"""
+
+import glob
+import os
+import re
+import subprocess
+import threading
+
+from .kmod import ModuleIndex, ModuleError
+
+KERNEL_NAMES = ("6.1", "6.12", "debug")
+
+
+def _version_key(s):
+    return [int(p) if p.isdigit() else p for p in re.split(r"(\d+)", s)]
+
+
+class Kernel:
+    def __init__(self, name, bzimage=None, release=None, moddir=None, tree=None,
+                 error=None):
+        self.name = name
+        self.bzimage = bzimage
+        self.release = release
+        self.moddir = moddir
+        self.tree = tree
+        self.error = error               # why it cannot be used, or None
+        self.debug = name == "debug"
+        self.append = ["panic_on_warn=1"] if self.debug else []
+        self.timeout_factor = 3 if self.debug else 1
+        self._index = None
+        self._lock = threading.Lock()
+
+    def index(self):
+        with self._lock:
+            if self._index is None:
+                if self.debug:
+                    moddir = "/lib/modules/%s" % self.release
+                    if not os.path.exists(os.path.join(moddir, "modules.dep")):
+                        moddir = None
+                    self._index = ModuleIndex(self.release, moddir=moddir, tree=self.tree)
+                else:
+                    self._index = ModuleIndex(self.release, moddir=self.moddir)
+            return self._index
+
+    def __repr__(self):
+        return "Kernel(%s %s)" % (self.name, self.release or self.error)
+
+
+def stock_kernel(series):
+    cands = glob.glob("/boot/vmlinuz-%s.*-cloud-amd64" % series)
+    if not cands:
+        return Kernel(series, error="no /boot/vmlinuz-%s.*-cloud-amd64 installed "
+                                    "(apt-get install linux-image-cloud-amd64 or linux-image-%s...-cloud-amd64)"
+                                    % (series, series))
+    best = max(cands, key=_version_key)
+    release = os.path.basename(best)[len("vmlinuz-"):]
+    moddir = "/lib/modules/%s" % release
+    if not os.path.isdir(os.path.join(moddir, "kernel")):
+        return Kernel(series, error="%s has no modules in %s" % (best, moddir))
+    if not os.access(best, os.R_OK):
+        return Kernel(series, error="%s is not readable" % best)
+    return Kernel(series, bzimage=best, release=release, moddir=moddir)
+
+
+def debug_kernel(repo, log):
+    script = os.path.join(repo, "tools", "debug-kernel")
+    if not os.access(script, os.X_OK):
+        return Kernel("debug", error="debug kernel unavailable: %s does not exist" % script)
+
+    def ask(opt):
+        p = subprocess.run([script, opt], stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+                           universal_newlines=True)
+        if p.returncode != 0:
+            tail = " | ".join(p.stderr.strip().splitlines()[-3:])
+            raise RuntimeError("tools/debug-kernel %s failed (exit %d): %s"
+                               % (opt, p.returncode, tail))
+        return p.stdout.strip()
+
+    try:
+        if subprocess.run([script, "--check"], stdout=subprocess.DEVNULL,
+                          stderr=subprocess.DEVNULL).returncode != 0:
+            log("vmtest: the debug kernel is not built yet; building it with "
+                "tools/debug-kernel (several minutes; progress in its build.log)")
+        bzimage = ask("--bzimage")
+        tree = ask("--tree")
+        release = ask("--release")
+    except (RuntimeError, OSError) as e:
+        return Kernel("debug", error="debug kernel unavailable: %s" % e)
+    if not os.path.exists(bzimage):
+        return Kernel("debug", error="debug kernel unavailable: %s does not exist" % bzimage)
+    return Kernel("debug", bzimage=bzimage, release=release, tree=tree)
+
+
+class KernelSet:
+    """Resolves kernels lazily (the debug one may need a build) and builds
+    the lvos modules once per kernel."""
+
+    def __init__(self, repo, log):
+        self.repo = repo
+        self.log = log
+        self._kernels = {}
+        self._ko = {}
+        self._lock = threading.Lock()
+        self._name_locks = {n: threading.Lock() for n in KERNEL_NAMES}
+        self._make_lock = threading.Lock()    # one kbuild in the tree at a time
+
+    def get(self, name):
+        # Per-name lock: a debug kernel build must not hold up the others.
+        with self._name_locks[name]:
+            if name not in self._kernels:
+                if name == "debug":
+                    self._kernels[name] = debug_kernel(self.repo, self.log)
+                else:
+                    self._kernels[name] = stock_kernel(name)
+            return self._kernels[name]
+
+    def ko_dir(self, kernel):
+        """build/ko/<release>/ after `make ko` for this kernel (cached);
+        raises ModuleError with make's output if the build fails."""
+        with self._make_lock:
+            if kernel.name not in self._ko:
+                self._ko[kernel.name] = self._make(kernel)
+            ok, val = self._ko[kernel.name]
+        if not ok:
+            raise ModuleError(val)
+        return val
+
+    def _make(self, kernel):
+        cmd = ["make", "-C", self.repo, "-s", "ko"]
+        cmd.append("KDIR=%s" % kernel.tree if kernel.debug else "KVER=%s" % kernel.release)
+        self.log("vmtest: %s" % " ".join(cmd))
+        p = subprocess.run(cmd, stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
+                           universal_newlines=True)
+        if p.returncode != 0:
+            tail = " | ".join(p.stdout.strip().splitlines()[-4:])
+            return False, "`%s` failed (exit %d): %s" % (" ".join(cmd), p.returncode, tail)
+        d = os.path.join(self.repo, "build", "ko", kernel.release)
+        if not os.path.isdir(d):
+            return False, "`%s` succeeded but %s does not exist" % (" ".join(cmd), d)
+        return True, d

@@ -1,0 +1,288 @@
+# SPDX-License-Identifier: GPL-2.0-only
+"""One QEMU guest of a run, and the `vm` object a test's host() receives.
+
+Serial ports (all 8250, built into every kernel we boot):
+  ttyS0  console            -> console[-NAME].log
+  ttyS1  verdict channel    -> verdict[-NAME].log (only the guest library writes here)
+  ttyS2  host -> guest      <- unix socket; vm.send() / vmtest_wait_host
+QMP on another unix socket (vm.qmp / vm.qmp_client)."""
+
+import os
+import re
+import shlex
+import shutil
+import signal
+import socket
+import subprocess
+import tempfile
+import threading
+import time
+
+from .qmp import QMP, QMPClosed
+from .verdict import Verdict, verdict_lines
+
+QEMU = "qemu-system-x86_64"
+CMDLINE = "console=ttyS0 panic=-1 loglevel=7"
+
+# -device/-drive per disk bus; controllers are added once per guest.
+CONTROLLERS = {
+    "virtio-scsi": ("virtio-scsi-pci", "vmtest-vscsi"),
+    "pvscsi": ("pvscsi", "vmtest-pvscsi"),
+    "scsi-hd-on-lsi": ("lsi53c895a", "vmtest-lsi"),
+}
+
+
+class VMError(Exception):
+    pass
+
+
+class VMExited(VMError):
+    pass
+
+
+def make_disk(path, fmt, size):
+    if shutil.which("qemu-img"):
+        p = subprocess.run(["qemu-img", "create", "-q", "-f", fmt, path, size],
+                           stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
+                           universal_newlines=True)
+        if p.returncode != 0:
+            raise VMError("qemu-img create %s failed: %s" % (path, p.stdout.strip()))
+    elif fmt == "raw":
+        from .testfile import parse_size
+        with open(path, "wb") as f:
+            f.truncate(parse_size(size))
+    else:
+        raise VMError("qemu-img not found (apt-get install qemu-utils) for %s disk %s"
+                      % (fmt, path))
+
+
+def disk_args(qemu, prefix, rundir):
+    """-drive/-device arguments for the test's disks (images created here)."""
+    args, have = [], set()
+    for d in qemu["disks"]:
+        name = d["name"]
+        img = os.path.join(rundir, "%s%s.%s" % (prefix, name, d["format"]))
+        make_disk(img, d["format"], d["size"])
+        args += ["-drive", "if=none,id=%s,file=%s,format=%s,cache=unsafe"
+                 % (name, img, d["format"])]
+        bus = d["bus"]
+        if bus in CONTROLLERS:
+            ctrl, cid = CONTROLLERS[bus]
+            if cid not in have:
+                have.add(cid)
+                args += ["-device", "%s,id=%s" % (ctrl, cid)]
+            args += ["-device", "scsi-hd,drive=%s,id=dev-%s,bus=%s.0,serial=%s"
+                     % (name, name, cid, d["serial"])]
+        elif bus == "virtio-blk":
+            args += ["-device", "virtio-blk-pci,drive=%s,id=dev-%s,serial=%s"
+                     % (name, name, d["serial"])]
+        elif bus == "nvme":
+            args += ["-device", "nvme,drive=%s,id=dev-%s,serial=%s" % (name, name, d["serial"])]
+    return args
+
+
+class VM:
+    """A guest.  Attributes for tests: name, index, dir, shm_path, kernel
+    (name), release, console_path, verdict_path."""
+
+    def __init__(self, rundir, sockdir, name, index, multi, kernel, accel, qemu,
+                 initrd, append, extra_args, shm_path):
+        self.name = name
+        self.index = index
+        self.dir = rundir
+        self.shm_path = shm_path
+        self.kernel = kernel.name
+        self.release = kernel.release
+        sfx = "-" + name if multi else ""
+        self.suffix = sfx
+        self.console_path = os.path.join(rundir, "console%s.log" % sfx)
+        self.verdict_path = os.path.join(rundir, "verdict%s.log" % sfx)
+        self.qemu_log = os.path.join(rundir, "qemu%s.log" % sfx)
+        self.qmp_path = os.path.join(sockdir, "qmp%s.sock" % sfx)
+        self.host_path = os.path.join(sockdir, "host%s.sock" % sfx)
+        self._qmp = None
+        self._qmp_lock = threading.Lock()
+        self._send_sock = None
+        self._send_lock = threading.Lock()
+        self._line_pos = 0
+        self.proc = None
+        self.killed = None          # why the harness killed it
+        self.cmd = [
+            QEMU, "-name", "vmtest-%s" % os.path.basename(rundir.rstrip("/")),
+            "-accel", accel, "-M", qemu["machine"], "-cpu", qemu["cpu"],
+            "-m", qemu["memory"], "-smp", qemu["smp"],
+            "-nographic", "-nodefaults", "-no-reboot",
+            "-kernel", kernel.bzimage, "-initrd", initrd,
+            "-append", " ".join([CMDLINE] + kernel.append + ([append] if append else [])),
+            "-chardev", "file,id=vmtest-ttyS0,path=%s" % self.console_path,
+            "-serial", "chardev:vmtest-ttyS0",
+            "-chardev", "file,id=vmtest-ttyS1,path=%s" % self.verdict_path,
+            "-serial", "chardev:vmtest-ttyS1",
+            "-chardev", "socket,id=vmtest-ttyS2,path=%s,server=on,wait=off" % self.host_path,
+            "-serial", "chardev:vmtest-ttyS2",
+            "-chardev", "socket,id=vmtest-qmp,path=%s,server=on,wait=off" % self.qmp_path,
+            "-mon", "chardev=vmtest-qmp,mode=control",
+        ]
+        for s in qemu["smbios"]:
+            self.cmd += ["-smbios", s]
+        for dev in qemu["devices"]:
+            self.cmd += ["-device", dev]
+        self.cmd += disk_args(qemu, "%s-" % name if multi else "", rundir)
+        self.cmd += extra_args
+        self.cmd += qemu["args"]
+
+    # -- lifecycle (harness) ---------------------------------------------
+    def start(self):
+        for p in (self.console_path, self.verdict_path):
+            open(p, "w").close()
+        with open(os.path.join(self.dir, "qemu-cmd%s.sh" % self.suffix), "w") as f:
+            f.write("#!/bin/sh\n# how vmtest started this guest (needs --keep for the images)\n")
+            f.write(" ".join(shlex.quote(a) for a in self.cmd) + "\n")
+        self.start_time = time.monotonic()
+        self._logf = open(self.qemu_log, "w")
+        self.proc = subprocess.Popen(self.cmd, stdin=subprocess.DEVNULL, stdout=self._logf,
+                                     stderr=subprocess.STDOUT, start_new_session=True)
+
+    def alive(self):
+        return self.proc is not None and self.proc.poll() is None
+
+    def kill(self, why):
+        if self.alive():
+            self.killed = why
+            try:
+                self.proc.kill()
+            except OSError:
+                pass
+            try:
+                self.proc.wait(10)
+            except subprocess.TimeoutExpired:
+                pass
+
+    def close(self):
+        with self._qmp_lock:
+            if self._qmp is not None:
+                self._qmp.close()
+        if self._send_sock is not None:
+            self._send_sock.close()
+        if getattr(self, "_logf", None):
+            self._logf.close()
+
+    def qemu_errors(self):
+        try:
+            with open(self.qemu_log, errors="replace") as f:
+                return " | ".join(l.strip() for l in f.read().strip().splitlines()[-3:])
+        except OSError:
+            return ""
+
+    # -- API for host() --------------------------------------------------
+    @property
+    def qmp_client(self):
+        """The QMP object (see qmp.py) with helpers: block_resize, device_add,
+        device_del, cpu_add, dimm_add, disk_add, balloon, qom_get, ..."""
+        with self._qmp_lock:
+            if self._qmp is None:
+                self._qmp = QMP(self.qmp_path, alive=self.alive)
+            return self._qmp
+
+    def qmp(self, cmd, **args):
+        """Run a QMP command; returns its "return" value; QMPError on error."""
+        return self.qmp_client.cmd(cmd, **args)
+
+    def events(self, name=None):
+        return self.qmp_client.events(name)
+
+    def wait_event(self, name, timeout=30.0):
+        return self.qmp_client.wait_event(name, timeout)
+
+    def console_text(self):
+        with open(self.console_path, errors="replace") as f:
+            return f.read()
+
+    def verdict_text(self):
+        with open(self.verdict_path, errors="replace") as f:
+            return f.read()
+
+    def wait_line(self, regex, timeout=30.0):
+        """Wait for a verdict-channel line (after the previous match) that
+        matches regex (re.search); returns the re.Match."""
+        rx = re.compile(regex)
+        deadline = time.monotonic() + timeout
+        while True:
+            exited = not self.alive()
+            lines = verdict_lines(self.verdict_text())
+            for i in range(self._line_pos, len(lines)):
+                m = rx.search(lines[i])
+                if m:
+                    self._line_pos = i + 1
+                    return m
+            if exited:
+                raise VMExited("guest %s exited before a verdict line matching /%s/"
+                               % (self.name, regex))
+            if time.monotonic() > deadline:
+                raise TimeoutError("no verdict line matching /%s/ from guest %s in %.0fs "
+                                   "(last: %r)" % (regex, self.name, timeout,
+                                                   lines[-1] if lines else None))
+            time.sleep(0.05)
+
+    def send(self, text, timeout=60.0):
+        """Send text (a line; newline added) to the guest's ttyS2, once its
+        reader is up; the guest reads it with vmtest_wait_host."""
+        with self._send_lock:
+            if self._send_sock is None:
+                deadline = time.monotonic() + timeout
+                while not Verdict(self.verdict_text()).host_ready:
+                    if not self.alive():
+                        raise VMExited("guest %s exited before its host channel was ready"
+                                       % self.name)
+                    if time.monotonic() > deadline:
+                        raise TimeoutError("guest %s host channel not ready in %.0fs"
+                                           % (self.name, timeout))
+                    time.sleep(0.05)
+                s = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+                s.connect(self.host_path)
+                self._send_sock = s
+            data = text if text.endswith("\n") else text + "\n"
+            self._send_sock.sendall(data.encode())
+
+
+class VMGroup:
+    """What host() gets for a GUESTS test: vms["a"], vms[0], iteration,
+    vms.dir, vms.shm_path."""
+
+    def __init__(self, vms, rundir, shm_path):
+        self.vms = list(vms)
+        self.dir = rundir
+        self.shm_path = shm_path
+        self.guests = {vm.name: vm for vm in self.vms}
+
+    def __getitem__(self, key):
+        if isinstance(key, int):
+            return self.vms[key]
+        return self.guests[key]
+
+    def __iter__(self):
+        return iter(self.vms)
+
+    def __len__(self):
+        return len(self.vms)
+
+
+def free_udp_ports(n):
+    socks, ports = [], []
+    for _ in range(n):
+        s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+        s.bind(("127.0.0.1", 0))
+        socks.append(s)
+        ports.append(s.getsockname()[1])
+    for s in socks:
+        s.close()
+    return ports
+
+
+def socket_dir(rundir):
+    """Unix socket paths are limited to 107 bytes: use the run dir when it
+    is short enough, else a private directory in /tmp."""
+    if len(os.path.join(rundir, "qmp-xxxxxxxx.sock")) < 100:
+        return rundir, None
+    d = tempfile.mkdtemp(prefix="vmtest-")
+    return d, d

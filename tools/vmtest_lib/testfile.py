@@ -1,0 +1,193 @@
+# SPDX-License-Identifier: GPL-2.0-only
+"""Loading and validating a test file (any extension; a Python module).
+
+Recognised top-level names (everything else is ignored):
+
+  KERNELS = ["6.1", "6.12", "debug"]   default: all three
+  TIMEOUT = 90                         seconds per run (debug kernel: 3x)
+  APPEND = ""                          extra kernel command line (extension)
+  QEMU = dict(machine="pc", cpu="qemu64", memory="512M", smp="1",
+              smbios=[...], devices=[...], disks=[dict(...)], args=[...])
+  MODULES, OPTIONAL_MODULES = [...]    stock modules (dependencies added)
+  LVOS = [...]                         lvos modules from build/ko/<release>/
+  GUEST = "shell script"
+  host(vm), check(run)                 optional hooks
+  GUESTS = [dict(name=, QEMU=, GUEST=, MODULES=, OPTIONAL_MODULES=, LVOS=, APPEND=)]
+  LINK = "net", SHM = "4M"             two-guest tests
+
+In a GUESTS entry, a key that is absent falls back to the top-level value.
+"""
+
+import importlib.machinery
+import importlib.util
+import os
+import re
+
+from .kernels import KERNEL_NAMES
+
+QEMU_KEYS = {"machine", "cpu", "memory", "smp", "smbios", "devices", "disks", "args"}
+DISK_KEYS = {"name", "size", "format", "bus", "serial"}
+DISK_BUSES = ("virtio-blk", "virtio-scsi", "pvscsi", "nvme", "scsi-hd-on-lsi")
+DISK_FORMATS = ("qcow2", "raw")
+GUEST_KEYS = {"name", "QEMU", "GUEST", "MODULES", "OPTIONAL_MODULES", "LVOS", "APPEND"}
+SIZE_RE = re.compile(r"^\d+[KMGT]?$")
+NAME_RE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.-]*$")
+
+
+class TestFileError(Exception):
+    pass
+
+
+def _strlist(val, what):
+    if val is None:
+        return []
+    if isinstance(val, str):
+        return [val]
+    if not isinstance(val, (list, tuple)) or not all(isinstance(v, str) for v in val):
+        raise TestFileError("%s must be a list of strings" % what)
+    return list(val)
+
+
+def parse_size(s):
+    """"64M" -> bytes (QEMU's binary suffixes)."""
+    s = str(s).strip()
+    mult = {"K": 1 << 10, "M": 1 << 20, "G": 1 << 30, "T": 1 << 40}
+    if s and s[-1].upper() in mult:
+        return int(s[:-1]) * mult[s[-1].upper()]
+    return int(s)
+
+
+def _qemu(q, where):
+    if q is None:
+        q = {}
+    if not isinstance(q, dict):
+        raise TestFileError("%s QEMU must be a dict" % where)
+    bad = set(q) - QEMU_KEYS
+    if bad:
+        raise TestFileError("%s QEMU: unknown key(s) %s (known: %s)"
+                            % (where, ", ".join(sorted(bad)), ", ".join(sorted(QEMU_KEYS))))
+    out = dict(machine=str(q.get("machine", "pc")), cpu=str(q.get("cpu", "qemu64")),
+               memory=str(q.get("memory", "512M")), smp=str(q.get("smp", "1")),
+               smbios=_strlist(q.get("smbios"), where + " QEMU smbios"),
+               devices=_strlist(q.get("devices"), where + " QEMU devices"),
+               args=_strlist(q.get("args"), where + " QEMU args"), disks=[])
+    names = set()
+    for d in q.get("disks") or []:
+        if not isinstance(d, dict):
+            raise TestFileError("%s QEMU disks: each disk is a dict" % where)
+        bad = set(d) - DISK_KEYS
+        if bad:
+            raise TestFileError("%s disk: unknown key(s) %s" % (where, ", ".join(sorted(bad))))
+        name = d.get("name")
+        if not isinstance(name, str) or not NAME_RE.match(name) or name in names:
+            raise TestFileError("%s disk: name %r missing, invalid or duplicate" % (where, name))
+        names.add(name)
+        disk = dict(name=name, size=str(d.get("size", "64M")),
+                    format=d.get("format", "qcow2"), bus=d.get("bus", "virtio-blk"),
+                    serial=str(d.get("serial", name)))
+        if not SIZE_RE.match(disk["size"]):
+            raise TestFileError("%s disk %s: bad size %r" % (where, name, disk["size"]))
+        if disk["format"] not in DISK_FORMATS:
+            raise TestFileError("%s disk %s: format must be one of %s"
+                                % (where, name, ", ".join(DISK_FORMATS)))
+        if disk["bus"] not in DISK_BUSES:
+            raise TestFileError("%s disk %s: bus must be one of %s"
+                                % (where, name, ", ".join(DISK_BUSES)))
+        out["disks"].append(disk)
+    return out
+
+
+class GuestSpec:
+    def __init__(self, name, index, qemu, script, modules, optional, lvos, append):
+        self.name = name
+        self.index = index
+        self.qemu = qemu
+        self.script = script
+        self.modules = modules
+        self.optional_modules = optional
+        self.lvos = lvos
+        self.append = append
+
+
+class TestSpec:
+    def __init__(self, path):
+        self.path = os.path.abspath(path)
+        base = os.path.basename(path)
+        self.name = base.rsplit(".", 1)[0] if "." in base[1:] else base
+        if not NAME_RE.match(self.name):
+            raise TestFileError("test name %r (from the file name) must match %s"
+                                % (self.name, NAME_RE.pattern))
+        if not os.path.isfile(self.path):
+            raise TestFileError("no such file: %s" % path)
+        modname = "vmtest_test_" + re.sub(r"\W", "_", self.name)
+        loader = importlib.machinery.SourceFileLoader(modname, self.path)
+        spec = importlib.util.spec_from_loader(modname, loader)
+        mod = importlib.util.module_from_spec(spec)
+        mod.__file__ = self.path
+        try:
+            loader.exec_module(mod)
+        except Exception as e:
+            raise TestFileError("cannot load %s: %s: %s" % (path, type(e).__name__, e))
+        self.module = mod
+        g = lambda k, d=None: getattr(mod, k, d)
+
+        self.kernels = _strlist(g("KERNELS", list(KERNEL_NAMES)), "KERNELS")
+        for k in self.kernels:
+            if k not in KERNEL_NAMES:
+                raise TestFileError("KERNELS: unknown kernel %r (known: %s)"
+                                    % (k, ", ".join(KERNEL_NAMES)))
+        self.timeout = g("TIMEOUT", 90)
+        if not isinstance(self.timeout, (int, float)) or self.timeout <= 0:
+            raise TestFileError("TIMEOUT must be a positive number of seconds")
+        self.host = g("host")
+        self.check = g("check")
+        for hook in ("host", "check"):
+            if getattr(self, hook) is not None and not callable(getattr(self, hook)):
+                raise TestFileError("%s must be a function" % hook)
+        self.link = g("LINK")
+        if self.link not in (None, "net"):
+            raise TestFileError('LINK must be "net" (or absent)')
+        self.shm = g("SHM")
+        if self.shm is not None:
+            self.shm = str(self.shm)
+            if not SIZE_RE.match(self.shm):
+                raise TestFileError("SHM: bad size %r" % self.shm)
+            sz = parse_size(self.shm)
+            if sz & (sz - 1):
+                raise TestFileError("SHM: ivshmem needs a power-of-two size, not %s" % self.shm)
+
+        top = dict(QEMU=g("QEMU"), GUEST=g("GUEST"), MODULES=g("MODULES"),
+                   OPTIONAL_MODULES=g("OPTIONAL_MODULES"), LVOS=g("LVOS"),
+                   APPEND=g("APPEND", ""))
+        guests = g("GUESTS")
+        self.multi = guests is not None
+        if guests is None:
+            if (self.link or self.shm):
+                raise TestFileError("LINK/SHM need GUESTS = [dict(name=...), ...]")
+            guests = [dict(name="guest")]
+        elif not isinstance(guests, (list, tuple)) or not guests or \
+                not all(isinstance(x, dict) for x in guests):
+            raise TestFileError("GUESTS must be a non-empty list of dicts")
+        self.guests = []
+        seen = set()
+        for i, gd in enumerate(guests):
+            bad = set(gd) - GUEST_KEYS
+            if bad:
+                raise TestFileError("GUESTS[%d]: unknown key(s) %s" % (i, ", ".join(sorted(bad))))
+            name = gd.get("name", "g%d" % i)
+            if not NAME_RE.match(str(name)) or name in seen:
+                raise TestFileError("GUESTS[%d]: name %r invalid or duplicate" % (i, name))
+            seen.add(name)
+            val = lambda k: gd[k] if k in gd else top[k]
+            where = "GUESTS[%d] (%s)" % (i, name) if self.multi else ""
+            script = val("GUEST")
+            if not isinstance(script, str) or not script.strip():
+                raise TestFileError("%s GUEST: a non-empty shell script is required"
+                                    % (where or "test"))
+            modules = _strlist(val("MODULES"), "MODULES")
+            if self.link == "net" and "virtio_net" not in modules:
+                modules = modules + ["virtio_net"]
+            self.guests.append(GuestSpec(
+                str(name), i, _qemu(val("QEMU"), where), script, modules,
+                _strlist(val("OPTIONAL_MODULES"), "OPTIONAL_MODULES"),
+                _strlist(val("LVOS"), "LVOS"), str(val("APPEND") or "")))
