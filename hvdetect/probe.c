@@ -243,7 +243,13 @@ static void probe_acpi(struct lvos_hv_facts *f)
 	if (acpi_dev_present("VMBUS", NULL, -1) ||
 	    acpi_dev_present("VMBus", NULL, -1))
 		f->devs |= BIT(LVOS_DEV_ACPI_VMBUS);
-	if (acpi_dev_present("PNP0C80", NULL, -1))
+	/*
+	 * Empty memory slots are not "present", so look for a populated
+	 * PNP0C80 or for QEMU's slot container, which reports present
+	 * whenever the machine has hot-pluggable slots (maxmem).
+	 */
+	if (acpi_dev_present("PNP0C80", NULL, -1) ||
+	    acpi_dev_present("PNP0A06", "Memory hotplug resources", -1))
 		f->devs |= BIT(LVOS_DEV_ACPI_MEMDEV);
 	if (acpi_dev_present("QEMU0002", NULL, -1))
 		f->devs |= BIT(LVOS_DEV_ACPI_FWCFG);

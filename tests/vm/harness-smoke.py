@@ -19,7 +19,7 @@ QEMU = dict(
 GUEST = r'''
 vmtest_eq "dmi sys_vendor" "$(cat /sys/class/dmi/id/sys_vendor)" LvosTest
 vmtest_eq "dmi product_name" "$(cat /sys/class/dmi/id/product_name)" Smoke
-vmtest_check "verdict port is a 16550 (ttyS1)" grep -q 'uart:16550A' /proc/tty/driver/serial
+vmtest_check "verdict port is a 16550 (ttyS1)" grep -q '^1: uart:16550A port:000002F8' /proc/tty/driver/serial
 vmtest_check "vda appears" vmtest_wait_for 20 test -e /sys/block/vda/size
 vmtest_eq "vda size at boot (sectors)" "$(cat /sys/block/vda/size)" %(size_sectors)d
 
