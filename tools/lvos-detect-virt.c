@@ -31,7 +31,9 @@
  * Anything else (missing, unreadable, too long, no newline, binary) is
  * "unknown" in --json and an error (exit 2) when that value is requested.
  *
- * JSON output:
+ * JSON output (members in this order: vendor front backend cloud metal
+ * confidential emulated x86_hyper_type smbios_vm kvm_features detect_ns
+ * signatures pv_features evidence caps; see docs/ABI/sysfs-kernel-lvos-hv):
  *   - single-value files are strings ("unknown" when missing/malformed),
  *     except "metal" and "emulated": true for "1", false for "0", else the
  *     string "unknown";
@@ -437,6 +439,8 @@ static void print_json(FILE *f, int rootfd, const char *root)
 	json_bool(f, rootfd, &first, "emulated");
 	json_value(f, rootfd, &first, "x86_hyper_type");
 	json_value(f, rootfd, &first, "smbios_vm");
+	json_value(f, rootfd, &first, "kvm_features");
+	json_value(f, rootfd, &first, "detect_ns");
 	json_split(f, rootfd, root, &first, "signatures", "\n");
 	json_split(f, rootfd, root, &first, "pv_features", " \t\n\r\v\f");
 	json_split(f, rootfd, root, &first, "evidence", "\n");

@@ -8,6 +8,10 @@
 # the --json document (validated with python3).  Exits non-zero if any
 # test fails.  Needs bash, coreutils (timeout, mktemp, cmp) and python3.
 
+# Assertions are passed to check() as commands, often as 'eval ...' strings
+# that must expand later:
+# shellcheck disable=SC2016,SC2317
+
 set -u
 
 if [ $# -ne 1 ]; then
@@ -107,7 +111,7 @@ mktree() {
 	mkdir -p "$d/caps"
 	for kv in vendor=none front=none backend=none cloud=none metal=0 \
 		  confidential=none emulated=0 x86_hyper_type=native \
-		  smbios_vm=0 "$@"; do
+		  smbios_vm=0 kvm_features=0x00000000 detect_ns=48213 "$@"; do
 		f=${kv%%=*}
 		printf '%s\n' "${kv#*=}" >"$d/$f"
 	done
@@ -122,7 +126,7 @@ mktree() {
 # 1. KVM with Hyper-V enlightenments: front says Microsoft, backend is KVM.
 KVMHV=$TMP/kvm-behind-hyperv
 mktree "$KVMHV" vendor=kvm front=microsoft backend=kvm \
-	x86_hyper_type=kvm smbios_vm=1 caps/balloon=virtio \
+	x86_hyper_type=kvm smbios_vm=1 kvm_features=0x01007afb caps/balloon=virtio \
 	caps/pvclock=kvmclock caps/steal_time=yes caps/resize_virtio_blk=yes
 printf '0x40000000 Microsoft Hv\n0x40000100 KVMKVMKVM\n' >"$KVMHV/signatures"
 printf 'hv_relaxed hv_vapic hv_time kvmclock steal_time\n' >"$KVMHV/pv_features"
@@ -167,6 +171,7 @@ printf '2\n' >"$GARBAGE/metal"				# not a boolean
 printf 'yes\n' >"$GARBAGE/emulated"			# not a boolean
 printf 'kvm\nxen\n' >"$GARBAGE/x86_hyper_type"		# two lines
 : >"$GARBAGE/smbios_vm"					# empty
+rm -f "$GARBAGE/detect_ns"					# missing
 rm -f "$GARBAGE/signatures"				# missing list file
 printf 'f1\tf2  f3\n' >"$GARBAGE/pv_features"
 # quotes, backslashes, a tab, 0x01, 0xff, CR, valid UTF-8 (e-acute), an
@@ -216,11 +221,11 @@ run "$KVMHV" --json
 check "kvm/hyperv: --json exits 0 with nothing on stderr" eval 'rc_is 0 && err_empty'
 check "kvm/hyperv: --json is valid JSON" json_valid
 check "kvm/hyperv: --json has exactly the documented keys" jq \
-	'sorted(d) == sorted(["vendor","front","backend","cloud","metal","confidential","emulated","x86_hyper_type","smbios_vm","signatures","pv_features","evidence","caps"])'
+	'sorted(d) == sorted(["vendor","front","backend","cloud","metal","confidential","emulated","x86_hyper_type","smbios_vm","kvm_features","detect_ns","signatures","pv_features","evidence","caps"])'
 check "kvm/hyperv: json vendor/front/backend = kvm/microsoft/kvm" jq \
 	'(d["vendor"], d["front"], d["backend"]) == ("kvm", "microsoft", "kvm")'
-check "kvm/hyperv: json x86_hyper_type and smbios_vm are strings" jq \
-	'd["x86_hyper_type"] == "kvm" and d["smbios_vm"] == "1"'
+check "kvm/hyperv: json x86_hyper_type, smbios_vm, kvm_features, detect_ns are strings" jq \
+	'd["x86_hyper_type"] == "kvm" and d["smbios_vm"] == "1" and d["kvm_features"] == "0x01007afb" and d["detect_ns"] == "48213"'
 check "kvm/hyperv: json metal/emulated are false booleans" jq \
 	'd["metal"] is False and d["emulated"] is False'
 check "kvm/hyperv: json signatures is one string per line" jq \
@@ -282,7 +287,7 @@ run "$GARBAGE" --json
 check "garbage: --json still exits 0" rc_is 0
 check "garbage: --json is valid JSON (strict UTF-8)" json_valid
 check "garbage: malformed single values are \"unknown\"" jq \
-	'all(d[k] == "unknown" for k in ("vendor","front","backend","cloud","confidential","x86_hyper_type","smbios_vm"))'
+	'all(d[k] == "unknown" for k in ("vendor","front","backend","cloud","confidential","x86_hyper_type","smbios_vm","detect_ns"))'
 check "garbage: non-0/1 metal and emulated are \"unknown\"" jq \
 	'd["metal"] == "unknown" and d["emulated"] == "unknown"'
 check "garbage: missing signatures file is null" jq 'd["signatures"] is None'
@@ -330,7 +335,7 @@ else
 	env -u LVOS_HV_SYSFS timeout 10 "$BIN" >"$OUT" 2>"$ERR"; RC=$?
 	check "default path: /sys/kernel/lvos/hv missing -> exact message, exit 2" \
 		eval 'rc_is 2 && out_empty && notfound_msg /sys/kernel/lvos/hv | cmp -s - "$ERR"'
-	LVOS_HV_SYSFS= timeout 10 "$BIN" >"$OUT" 2>"$ERR"; RC=$?
+	LVOS_HV_SYSFS='' timeout 10 "$BIN" >"$OUT" 2>"$ERR"; RC=$?
 	check "empty \$LVOS_HV_SYSFS falls back to /sys/kernel/lvos/hv" \
 		eval 'rc_is 2 && notfound_msg /sys/kernel/lvos/hv | cmp -s - "$ERR"'
 fi
