@@ -120,6 +120,7 @@ const char *lvos_hv_balloon_name(enum lvos_hv_balloon b)
 {
 	return name_of(balloon_names, LVOS_BALLOON_NR, b);
 }
+EXPORT_SYMBOL_IF_KUNIT(lvos_hv_balloon_name);
 
 static const char * const memplug_names[LVOS_MEMPLUG_NR] = {
 	[LVOS_MEMPLUG_NONE]		= "none",
@@ -133,6 +134,7 @@ const char *lvos_hv_memplug_name(enum lvos_hv_memplug m)
 {
 	return name_of(memplug_names, LVOS_MEMPLUG_NR, m);
 }
+EXPORT_SYMBOL_IF_KUNIT(lvos_hv_memplug_name);
 
 static const char * const pvclock_names[LVOS_PVCLOCK_NR] = {
 	[LVOS_PVCLOCK_TSC]	= "tsc",
@@ -146,6 +148,7 @@ const char *lvos_hv_pvclock_name(enum lvos_hv_pvclock c)
 {
 	return name_of(pvclock_names, LVOS_PVCLOCK_NR, c);
 }
+EXPORT_SYMBOL_IF_KUNIT(lvos_hv_pvclock_name);
 
 static const char * const notify_names[LVOS_NOTIFY_NR] = {
 	[LVOS_NOTIFY_ABSENT]		= "absent",
@@ -160,6 +163,7 @@ const char *lvos_hv_notify_name(enum lvos_hv_notify n)
 {
 	return name_of(notify_names, LVOS_NOTIFY_NR, n);
 }
+EXPORT_SYMBOL_IF_KUNIT(lvos_hv_notify_name);
 
 static const char * const bus_names[LVOS_BUS_NR] = {
 	[LVOS_BUS_VIRTIO_BLK]	= "virtio_blk",
@@ -175,6 +179,7 @@ const char *lvos_hv_bus_name(enum lvos_hv_bus b)
 {
 	return name_of(bus_names, LVOS_BUS_NR, b);
 }
+EXPORT_SYMBOL_IF_KUNIT(lvos_hv_bus_name);
 
 /*
  * Hypervisor CPUID signatures (EBX ECX EDX). Trailing NULs and spaces are

@@ -460,13 +460,6 @@ static const struct hv_case hv_cases[] = {
 	},
 };
 
-static void hv_case_desc(const struct hv_case *c, char *desc)
-{
-	strscpy(desc, c->name, KUNIT_PARAM_DESC_SIZE);
-}
-
-KUNIT_ARRAY_PARAM(hv_platform, hv_cases, hv_case_desc);
-
 /* Render the evidence the way /sys/kernel/lvos/hv/evidence does. */
 static void render_evidence(const struct lvos_hv_result *r, char *buf, size_t size)
 {
@@ -482,14 +475,29 @@ static void render_evidence(const struct lvos_hv_result *r, char *buf, size_t si
 	}
 }
 
-static void lvos_hv_decide_platform(struct kunit *test)
+/* which platforms ran, so the last case can prove none was forgotten */
+static bool hv_ran[ARRAY_SIZE(hv_cases)];
+
+static const struct hv_case *find_case(const char *name)
 {
-	const struct hv_case *c = test->param_value;
+	unsigned int i;
+
+	for (i = 0; i < ARRAY_SIZE(hv_cases); i++)
+		if (!strcmp(hv_cases[i].name, name))
+			return &hv_cases[i];
+	return NULL;
+}
+
+static void check_platform(struct kunit *test, const char *name)
+{
+	const struct hv_case *c = find_case(name);
 	const struct hv_expect *w = &c->want;
 	struct lvos_hv_result *r;
 	char *ev;
 	unsigned int b;
 
+	KUNIT_ASSERT_NOT_NULL(test, c);
+	hv_ran[c - hv_cases] = true;
 	r = kunit_kzalloc(test, sizeof(*r), GFP_KERNEL);
 	ev = kunit_kzalloc(test, PAGE_SIZE, GFP_KERNEL);
 	KUNIT_ASSERT_NOT_ERR_OR_NULL(test, r);
@@ -524,6 +532,63 @@ static void lvos_hv_decide_platform(struct kunit *test)
 				  "evidence lacks '%s':\n%s", w->evidence, ev);
 }
 
+/*
+ * One KUnit case per platform: 6.1's debugfs results mangle the lines of
+ * parameterised cases, and one case each names the platform that failed.
+ */
+#define HV_TEST(n)							\
+	static void lvos_hv_decide_##n(struct kunit *test)		\
+	{								\
+		check_platform(test, #n);				\
+	}
+
+HV_TEST(kvm)
+HV_TEST(kvm_hyperv_enlightenments)
+HV_TEST(kvm_hyperv_kvm_off)
+HV_TEST(hyperv)
+HV_TEST(azure)
+HV_TEST(azure_cvm_sev_snp)
+HV_TEST(azure_cvm_tdx)
+HV_TEST(vmware)
+HV_TEST(vmware_personality_no_cpuid)
+HV_TEST(virtualbox)
+HV_TEST(xen_hvm)
+HV_TEST(xen_hvm_viridian)
+HV_TEST(xen_pv)
+HV_TEST(xen_dom0)
+HV_TEST(aws_nitro)
+HV_TEST(aws_xen)
+HV_TEST(aws_metal)
+HV_TEST(gce)
+HV_TEST(oracle_cloud)
+HV_TEST(alibaba)
+HV_TEST(digitalocean)
+HV_TEST(hetzner)
+HV_TEST(openstack)
+HV_TEST(bhyve)
+HV_TEST(parallels)
+HV_TEST(acrn)
+HV_TEST(qemu_tcg)
+HV_TEST(bare_metal)
+HV_TEST(bare_metal_oracle_server)
+HV_TEST(kvm_sev)
+HV_TEST(kvm_sev_es)
+HV_TEST(kvm_sev_snp)
+HV_TEST(kvm_tdx)
+HV_TEST(unknown_signature)
+HV_TEST(partial_cpuid_no_dmi)
+HV_TEST(kvm_no_dmi)
+HV_TEST(hostile_dmi)
+
+static void lvos_hv_all_platforms_ran(struct kunit *test)
+{
+	unsigned int i;
+
+	for (i = 0; i < ARRAY_SIZE(hv_cases); i++)
+		KUNIT_EXPECT_TRUE_MSG(test, hv_ran[i], "no KUnit case for %s",
+				      hv_cases[i].name);
+}
+
 static void lvos_hv_decide_is_pure(struct kunit *test)
 {
 	struct lvos_hv_result *a, *b;
@@ -534,8 +599,8 @@ static void lvos_hv_decide_is_pure(struct kunit *test)
 	KUNIT_ASSERT_NOT_ERR_OR_NULL(test, b);
 	/* a dirty result buffer must not leak into the answer */
 	memset(b, 0xa5, sizeof(*b));
-	lvos_hv_decide(&hv_cases[1].facts, a);
-	lvos_hv_decide(&hv_cases[1].facts, b);
+	lvos_hv_decide(&find_case("kvm_hyperv_enlightenments")->facts, a);
+	lvos_hv_decide(&find_case("kvm_hyperv_enlightenments")->facts, b);
 	KUNIT_EXPECT_EQ(test, memcmp(a, b, sizeof(*a)), 0);
 }
 
@@ -574,28 +639,68 @@ static void lvos_hv_sanitize_test(struct kunit *test)
 
 static void lvos_hv_format_features_test(struct kunit *test)
 {
+	const struct lvos_hv_facts *f = &find_case("kvm_hyperv_enlightenments")->facts;
 	struct lvos_hv_result *r;
-	char buf[256];
+	char *buf;
 
 	r = kunit_kzalloc(test, sizeof(*r), GFP_KERNEL);
+	buf = kunit_kzalloc(test, PAGE_SIZE, GFP_KERNEL);
 	KUNIT_ASSERT_NOT_ERR_OR_NULL(test, r);
-	lvos_hv_decide(&hv_cases[1].facts, r);	/* KVM behind Hyper-V */
-	lvos_hv_format_features(&hv_cases[1].facts, r, buf, sizeof(buf));
+	KUNIT_ASSERT_NOT_ERR_OR_NULL(test, buf);
+	lvos_hv_decide(f, r);
+	lvos_hv_format_features(f, r, buf, PAGE_SIZE);
 	KUNIT_EXPECT_NOT_NULL(test, strstr(buf, "kvm_clocksource2"));
 	KUNIT_EXPECT_NOT_NULL(test, strstr(buf, "kvm_steal_time"));
 	KUNIT_EXPECT_NOT_NULL(test, strstr(buf, "hv_reference_tsc"));
 	KUNIT_EXPECT_NULL(test, strstr(buf, "kvm_mmu_op"));
 	/* a tiny buffer is never overrun */
-	lvos_hv_format_features(&hv_cases[1].facts, r, buf, 8);
+	lvos_hv_format_features(f, r, buf, 8);
 	KUNIT_EXPECT_LT(test, strlen(buf), (size_t)8);
 }
 
 static struct kunit_case lvos_hvdetect_cases[] = {
-	KUNIT_CASE_PARAM(lvos_hv_decide_platform, hv_platform_gen_params),
+	KUNIT_CASE(lvos_hv_decide_kvm),
+	KUNIT_CASE(lvos_hv_decide_kvm_hyperv_enlightenments),
+	KUNIT_CASE(lvos_hv_decide_kvm_hyperv_kvm_off),
+	KUNIT_CASE(lvos_hv_decide_hyperv),
+	KUNIT_CASE(lvos_hv_decide_azure),
+	KUNIT_CASE(lvos_hv_decide_azure_cvm_sev_snp),
+	KUNIT_CASE(lvos_hv_decide_azure_cvm_tdx),
+	KUNIT_CASE(lvos_hv_decide_vmware),
+	KUNIT_CASE(lvos_hv_decide_vmware_personality_no_cpuid),
+	KUNIT_CASE(lvos_hv_decide_virtualbox),
+	KUNIT_CASE(lvos_hv_decide_xen_hvm),
+	KUNIT_CASE(lvos_hv_decide_xen_hvm_viridian),
+	KUNIT_CASE(lvos_hv_decide_xen_pv),
+	KUNIT_CASE(lvos_hv_decide_xen_dom0),
+	KUNIT_CASE(lvos_hv_decide_aws_nitro),
+	KUNIT_CASE(lvos_hv_decide_aws_xen),
+	KUNIT_CASE(lvos_hv_decide_aws_metal),
+	KUNIT_CASE(lvos_hv_decide_gce),
+	KUNIT_CASE(lvos_hv_decide_oracle_cloud),
+	KUNIT_CASE(lvos_hv_decide_alibaba),
+	KUNIT_CASE(lvos_hv_decide_digitalocean),
+	KUNIT_CASE(lvos_hv_decide_hetzner),
+	KUNIT_CASE(lvos_hv_decide_openstack),
+	KUNIT_CASE(lvos_hv_decide_bhyve),
+	KUNIT_CASE(lvos_hv_decide_parallels),
+	KUNIT_CASE(lvos_hv_decide_acrn),
+	KUNIT_CASE(lvos_hv_decide_qemu_tcg),
+	KUNIT_CASE(lvos_hv_decide_bare_metal),
+	KUNIT_CASE(lvos_hv_decide_bare_metal_oracle_server),
+	KUNIT_CASE(lvos_hv_decide_kvm_sev),
+	KUNIT_CASE(lvos_hv_decide_kvm_sev_es),
+	KUNIT_CASE(lvos_hv_decide_kvm_sev_snp),
+	KUNIT_CASE(lvos_hv_decide_kvm_tdx),
+	KUNIT_CASE(lvos_hv_decide_unknown_signature),
+	KUNIT_CASE(lvos_hv_decide_partial_cpuid_no_dmi),
+	KUNIT_CASE(lvos_hv_decide_kvm_no_dmi),
+	KUNIT_CASE(lvos_hv_decide_hostile_dmi),
 	KUNIT_CASE(lvos_hv_decide_is_pure),
 	KUNIT_CASE(lvos_hv_sig_vendor_test),
 	KUNIT_CASE(lvos_hv_sanitize_test),
 	KUNIT_CASE(lvos_hv_format_features_test),
+	KUNIT_CASE(lvos_hv_all_platforms_ran),	/* keep last */
 	{}
 };
 
