@@ -35,7 +35,7 @@ endif
 
 KBUILD_ARGS := LVOS_KUNIT=1
 
-.PHONY: all modules clean ko tools deps demo check sparse checkpatch help
+.PHONY: all modules clean ko ko-locked tools deps demo check sparse checkpatch help
 
 all modules:
 	$(MAKE) -C $(KDIR) M=$(TOP) $(KBUILD_ARGS) modules
@@ -47,9 +47,14 @@ clean:
 # Out-of-tree kbuild writes objects next to the sources, so each kernel gets
 # its own copy of the tree under build/src/<release>; the .ko files land in
 # build/ko/<release>/. Any compiler warning fails the build (W=1).
+# Serialised per kernel: parallel test runs share build/src/<release>.
 ko:
 	@test -n "$(KREL)" || { echo "ko: no kernel release for KDIR=$(KDIR)" >&2; exit 1; }
 	@test -d "$(KDIR)" || { echo "ko: $(KDIR) missing (make deps)" >&2; exit 1; }
+	@mkdir -p $(BUILD)/ko
+	@flock $(BUILD)/ko/.$(KREL).lock $(MAKE) --no-print-directory ko-locked KDIR=$(KDIR) KREL=$(KREL)
+
+ko-locked:
 	@mkdir -p $(BUILD)/src/$(KREL) $(BUILD)/ko/$(KREL)
 	@rsync -a --delete --exclude=build --exclude=.git --exclude='*.ko' \
 		--exclude='*.o' --exclude='.*.cmd' Kbuild include hvdetect kunit $(BUILD)/src/$(KREL)/

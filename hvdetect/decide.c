@@ -457,7 +457,7 @@ static enum lvos_hv_cloud dmi_cloud(const struct lvos_hv_facts *f,
 		if (!s)
 			continue;
 		hit = dmi_clouds[i].contains ?
-			!!strnstr(s, dmi_clouds[i].match, 256) :
+			!!strstr(s, dmi_clouds[i].match) :
 			starts_with(s, dmi_clouds[i].match);
 		if (hit) {
 			add_evidence(r, "dmi", dmi_field_names[dmi_clouds[i].field],

@@ -263,7 +263,7 @@ static bool dmi_says_vmware(const struct lvos_hv_facts *f)
 	const char *v = f->dmi[LVOS_DMI_SYS_VENDOR];
 	const char *p = f->dmi[LVOS_DMI_PRODUCT_NAME];
 
-	return (v && strnstr(v, "VMware", 256)) || (p && strnstr(p, "VMware", 256));
+	return (v && strstr(v, "VMware")) || (p && strstr(p, "VMware"));
 }
 
 /*
