@@ -9,7 +9,7 @@
 #   not ok 4 - name # why
 #   # a log line
 #   lvos-vmtest: file-begin NAME / base64 lines / lvos-vmtest: file-end NAME
-#   lvos-vmtest: done
+#   lvos-vmtest: start|host-channel ready|guest-begin|guest-end|done  (from /init)
 #
 # Public helpers (each prints one verdict line; ok returns 0, not ok 1):
 #   vmtest_ok NAME

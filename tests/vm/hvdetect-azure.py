@@ -16,6 +16,7 @@ QEMU = dict(
             "asset=7783-7084-3265-9085-8269-3286-77"],
 )
 LVOS = ["lvos_hvdetect"]
+FILES = {"/bin/lvos-detect-virt": "tools/lvos-detect-virt"}
 
 GUEST = guest_script(
     expect={"vendor": "qemu", "backend": "qemu", "cloud": "azure",

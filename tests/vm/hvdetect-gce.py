@@ -13,6 +13,7 @@ QEMU = dict(
     devices=["virtio-scsi-pci,id=scsi0"],
 )
 LVOS = ["lvos_hvdetect"]
+FILES = {"/bin/lvos-detect-virt": "tools/lvos-detect-virt"}
 
 GUEST = guest_script(
     expect={"vendor": "google", "backend": "qemu", "cloud": "gce",

@@ -12,6 +12,7 @@ TIMEOUT = 90
 LONG = "QEMU\"Evil\\\\" + "\u00e9" + "X" * 400
 QEMU = dict(smbios=["type=1,manufacturer=%s,product=" % LONG.replace(",", ",,")])
 LVOS = ["lvos_hvdetect"]
+FILES = {"/bin/lvos-detect-virt": "tools/lvos-detect-virt"}
 
 GUEST = guest_script(
     expect={"vendor": "qemu", "cloud": "none"},

@@ -9,6 +9,7 @@ from hvcommon import guest_script  # noqa: E402
 TIMEOUT = 90
 QEMU = dict(smbios=["type=3,asset=OracleCloud.com"])
 LVOS = ["lvos_hvdetect"]
+FILES = {"/bin/lvos-detect-virt": "tools/lvos-detect-virt"}
 
 GUEST = guest_script(
     expect={"vendor": "qemu", "cloud": "oracle", "metal": "0"},

@@ -15,6 +15,7 @@ QEMU = dict(
            dict(name="n0", size="16M", format="qcow2", bus="nvme")],
 )
 LVOS = ["lvos_hvdetect"]
+FILES = {"/bin/lvos-detect-virt": "tools/lvos-detect-virt"}
 
 GUEST = guest_script(
     expect={

@@ -19,6 +19,7 @@ QEMU = dict(
     args=["-netdev", "user,id=n0"],
 )
 LVOS = ["lvos_hvdetect"]
+FILES = {"/bin/lvos-detect-virt": "tools/lvos-detect-virt"}
 
 GUEST = guest_script(
     expect={

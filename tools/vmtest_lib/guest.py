@@ -77,9 +77,22 @@ def plan_modules(spec, kernel, ko_dir):
     lvos = []
     if spec.lvos:
         available = {}
-        for f in os.listdir(ko_dir):
-            if f.endswith(".ko"):
-                available[modname(f)] = os.path.join(ko_dir, f)
+        if ko_dir:
+            for f in os.listdir(ko_dir):
+                if f.endswith(".ko"):
+                    available[modname(f)] = os.path.join(ko_dir, f)
+        # An entry with a "/" is a module file of its own (harness self-tests,
+        # stubs): {release} and {kernel} are substituted.
+        names = []
+        for m in spec.lvos:
+            if "/" in m:
+                p = m.format(release=kernel.release, kernel=kernel.name)
+                if not os.path.exists(p):
+                    raise ModuleError("LVOS module file %s does not exist" % p)
+                available[modname(p)] = p
+                names.append(modname(p))
+            else:
+                names.append(modname(m))
         done = set()
 
         def visit(name, chain):
@@ -98,9 +111,9 @@ def plan_modules(spec, kernel, ko_dir):
             done.add(name)
             lvos.append((name, available[name]))
 
-        for m in spec.lvos:
-            visit(modname(m), [])
-        extra = [n for n, _ in lvos if n not in {modname(m) for m in spec.lvos}]
+        for m in names:
+            visit(m, [])
+        extra = [n for n, _ in lvos if n not in names]
         if extra:
             notes.append("lvos dependencies added: %s" % " ".join(extra))
     return stock, lvos, notes
@@ -143,8 +156,10 @@ def init_script(spec, kernel, test_name, stock, lvos, notes, guest_count):
       % (spec.index, q(spec.name), guest_count))
     w("export LVOS_KERNEL=%s LVOS_KERNEL_RELEASE=%s" % (q(kernel.name), q(kernel.release)))
     w("if [ $failed = 0 ]; then")
+    w("\techo 'lvos-vmtest: guest-begin' >\"$VMTEST_OUT\"")
     w("\tsh /vmtest/guest.sh </dev/null")
     w("\trc=$?")
+    w("\techo 'lvos-vmtest: guest-end' >\"$VMTEST_OUT\"")
     w("\tif [ $rc = 0 ]; then vmtest_ok 'guest script'; "
       "else vmtest_fail 'guest script' \"exited with status $rc\"; fi")
     w("else")
@@ -156,7 +171,10 @@ def init_script(spec, kernel, test_name, stock, lvos, notes, guest_count):
     w("\tgrep -qx \"$s\" /tmp/.vmtest/kunit-before && continue")
     w("\tvmtest_send_file \"kunit/$s\" \"/sys/kernel/debug/kunit/$s/results\"")
     w("done")
-    w("for m in $loaded; do vmtest_check \"rmmod $m\" rmmod \"$m\"; done")
+    w("for m in $loaded; do")
+    w("\tif grep -q \"^$m \" /proc/modules; then vmtest_check \"rmmod $m\" rmmod \"$m\"; "
+      "else vmtest_log \"$m was unloaded by the test\"; fi")
+    w("done")
     if lvos:
         w("[ -n \"$kmemleak\" ] && vmtest__kmemleak_report")
     w("echo 'lvos-vmtest: done' >\"$VMTEST_OUT\"")
@@ -190,5 +208,8 @@ def build_initramfs(path, spec, kernel, test_name, stock, lvos, notes, guest_cou
         c.file("lib/modules/vmtest/%s.ko" % name, read_ko(p))
     for name, p in lvos:
         c.file("lib/lvos/%s.ko" % name, read_ko(p))
+    for gpath, hpath in sorted(spec.files.items()):
+        with open(hpath, "rb") as f:
+            c.file(gpath.lstrip("/"), f.read(), 0o755 if os.access(hpath, os.X_OK) else 0o644)
     c.file("init", init_script(spec, kernel, test_name, stock, lvos, notes, guest_count), 0o755)
     c.write_gz(path)

@@ -6,6 +6,7 @@
   "debug" the project's KASAN/lockdep/kmemleak/KUnit kernel from tools/debug-kernel
 """
 
+import fcntl
 import glob
 import os
 import re
@@ -135,8 +136,14 @@ class KernelSet:
         cmd = ["make", "-C", self.repo, "-s", "ko"]
         cmd.append("KDIR=%s" % kernel.tree if kernel.debug else "KVER=%s" % kernel.release)
         self.log("vmtest: %s" % " ".join(cmd))
-        p = subprocess.run(cmd, stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
-                           universal_newlines=True)
+        # `make ko` reuses build/src/<release>: concurrent vmtest processes
+        # must not build the same release at once.
+        lockdir = os.path.join(self.repo, "build", "vmtest")
+        os.makedirs(lockdir, exist_ok=True)
+        with open(os.path.join(lockdir, ".make-ko.lock"), "w") as lock:
+            fcntl.flock(lock, fcntl.LOCK_EX)
+            p = subprocess.run(cmd, stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
+                               universal_newlines=True)
         if p.returncode != 0:
             tail = " | ".join(p.stdout.strip().splitlines()[-4:])
             return False, "`%s` failed (exit %d): %s" % (" ".join(cmd), p.returncode, tail)

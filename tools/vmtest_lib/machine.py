@@ -11,18 +11,25 @@ import os
 import re
 import shlex
 import shutil
-import signal
 import socket
 import subprocess
 import tempfile
 import threading
 import time
 
-from .qmp import QMP, QMPClosed
+from .qmp import QMP
 from .verdict import Verdict, verdict_lines
 
 QEMU = "qemu-system-x86_64"
 CMDLINE = "console=ttyS0 panic=-1 loglevel=7"
+# Under TCG a guest second can take many host seconds (the KASAN/lockdep
+# debug kernel: 25 s in ACPI init on a busy host), so the wall-clock
+# detectors fire on emulation speed alone: the RCU stall detector (default
+# 21 s) and the soft-lockup watchdog (2 x 10 s).  Stretch both to their
+# maximum (300 s; 2 x 60 s), beyond any run's timeout, which is what
+# catches a real hang.  Lockdep, KASAN, UBSAN, kmemleak and WARN/BUG
+# reporting are untouched.
+TCG_CMDLINE = "rcupdate.rcu_cpu_stall_timeout=300 watchdog_thresh=60"
 
 # -device/-drive per disk bus; controllers are added once per guest.
 CONTROLLERS = {
@@ -105,15 +112,18 @@ class VM:
         self._send_sock = None
         self._send_lock = threading.Lock()
         self._line_pos = 0
+        self._event_pos = 0
+        self.deadline = None        # monotonic time the run will be killed
         self.proc = None
         self.killed = None          # why the harness killed it
         self.cmd = [
-            QEMU, "-name", "vmtest-%s" % os.path.basename(rundir.rstrip("/")),
+            QEMU, "-name", "vmtest-%s" % name,
             "-accel", accel, "-M", qemu["machine"], "-cpu", qemu["cpu"],
             "-m", qemu["memory"], "-smp", qemu["smp"],
             "-nographic", "-nodefaults", "-no-reboot",
             "-kernel", kernel.bzimage, "-initrd", initrd,
-            "-append", " ".join([CMDLINE] + kernel.append + ([append] if append else [])),
+            "-append", " ".join([CMDLINE] + ([TCG_CMDLINE] if accel == "tcg" else [])
+                                + kernel.append + ([append] if append else [])),
             "-chardev", "file,id=vmtest-ttyS0,path=%s" % self.console_path,
             "-serial", "chardev:vmtest-ttyS0",
             "-chardev", "file,id=vmtest-ttyS1,path=%s" % self.verdict_path,
@@ -139,6 +149,8 @@ class VM:
             f.write("#!/bin/sh\n# how vmtest started this guest (needs --keep for the images)\n")
             f.write(" ".join(shlex.quote(a) for a in self.cmd) + "\n")
         self.start_time = time.monotonic()
+        if self.deadline is None:
+            self.deadline = self.start_time + 3600
         self._logf = open(self.qemu_log, "w")
         self.proc = subprocess.Popen(self.cmd, stdin=subprocess.DEVNULL, stdout=self._logf,
                                      stderr=subprocess.STDOUT, start_new_session=True)
@@ -189,10 +201,16 @@ class VM:
         return self.qmp_client.cmd(cmd, **args)
 
     def events(self, name=None):
+        """QMP events since QEMU started (optionally only those called name)."""
         return self.qmp_client.events(name)
 
-    def wait_event(self, name, timeout=30.0):
-        return self.qmp_client.wait_event(name, timeout)
+    def wait_event(self, name, timeout=30.0, match=None):
+        """Wait for the next event called name (and match(event), if given)
+        after the one the previous wait_event returned; returns it."""
+        q = self.qmp_client
+        e = q.wait_event(name, timeout, match=match, since=self._event_pos)
+        self._event_pos = q.events().index(e) + 1
+        return e
 
     def console_text(self):
         with open(self.console_path, errors="replace") as f:
@@ -224,12 +242,13 @@ class VM:
                                                    lines[-1] if lines else None))
             time.sleep(0.05)
 
-    def send(self, text, timeout=60.0):
+    def send(self, text, timeout=None):
         """Send text (a line; newline added) to the guest's ttyS2, once its
-        reader is up; the guest reads it with vmtest_wait_host."""
+        reader is up (waiting at most timeout s, default: as long as the run
+        may last); the guest reads it with vmtest_wait_host."""
         with self._send_lock:
             if self._send_sock is None:
-                deadline = time.monotonic() + timeout
+                deadline = self.deadline if timeout is None else time.monotonic() + timeout
                 while not Verdict(self.verdict_text()).host_ready:
                     if not self.alive():
                         raise VMExited("guest %s exited before its host channel was ready"

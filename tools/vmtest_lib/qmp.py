@@ -11,7 +11,6 @@ Argument names are passed to QEMU verbatim: use **{"node-name": "x"} for
 dashed names.  Errors from QEMU raise QMPError."""
 
 import json
-import os
 import socket
 import threading
 import time

@@ -2,6 +2,7 @@
 """One (test, kernel) run, the accelerator probe and the job scheduler."""
 
 import concurrent.futures
+import fcntl
 import json
 import os
 import shutil
@@ -75,7 +76,9 @@ def probe_kvm(kernel, workdir, timeout=20.0):
                    "echo vmtest-kvm-ok >/dev/ttyS1\n/bin/busybox poweroff -f\n", 0o755)
     c.write_gz(os.path.join(d, "initrd"))
     out = os.path.join(d, "ttyS1")
-    cmd = [QEMU, "-accel", "kvm", "-M", "pc", "-cpu", "host", "-m", "256M", "-nographic",
+    # -cpu qemu64: what tests boot by default (-cpu host dies at once on
+    # these hosts with "failed to set MSR 0x10a"; qemu64 hangs instead).
+    cmd = [QEMU, "-accel", "kvm", "-M", "pc", "-cpu", "qemu64", "-m", "256M", "-nographic",
            "-nodefaults", "-no-reboot", "-kernel", kernel.bzimage,
            "-initrd", os.path.join(d, "initrd"), "-append", "console=ttyS0 panic=-1",
            "-serial", "file:%s" % os.path.join(d, "console"), "-serial", "file:%s" % out]
@@ -93,6 +96,10 @@ def probe_kvm(kernel, workdir, timeout=20.0):
                 pass
     ok = os.path.exists(out) and "vmtest-kvm-ok" in open(out, errors="replace").read()
     detail = "KVM boot %s after %.1fs" % ("succeeded" if ok else "failed/hung", time.monotonic() - t0)
+    with open(os.path.join(d, "qemu.log"), errors="replace") as f:
+        err = " | ".join(l.strip() for l in f.read().splitlines()[-2:])
+    if err and not ok:
+        detail += " (%s)" % err
     shutil.rmtree(d, ignore_errors=True)
     return ok, detail
 
@@ -151,24 +158,34 @@ def run_one(test, kname, ctx):
     reasons = []
     vms = []
     sock_tmp = None
+    lockf = None
     try:
         kernel = ctx.kernels.get(kname)
         if kernel.error:
             raise RunError(kernel.error)
+        # Another vmtest running the same test on the same kernel would
+        # share this run directory: take turns.
+        os.makedirs(os.path.dirname(rundir), exist_ok=True)
+        lockf = open(os.path.join(os.path.dirname(rundir), ".%s.lock" % kname), "w")
+        try:
+            fcntl.flock(lockf, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except OSError:
+            ctx.log("vmtest: %s [%s]: waiting for another vmtest using %s"
+                    % (test.name, kname, rundir))
+            fcntl.flock(lockf, fcntl.LOCK_EX)
+        t0 = time.monotonic()
         if os.path.isdir(rundir):
             shutil.rmtree(rundir)
         os.makedirs(rundir)
         sockdir, sock_tmp = socket_dir(rundir)
         ko_dir = None
-        if any(g.lvos for g in test.guests):
+        if any("/" not in m for g in test.guests for m in g.lvos):
             ko_dir = ctx.kernels.ko_dir(kernel)
 
         # link and shared memory
         extra = {g.name: [] for g in test.guests}
         if test.link == "net":
-            ports = free_udp_ports(len(test.guests))
-            if len(test.guests) != 2:
-                raise RunError('LINK = "net" needs exactly two GUESTS')
+            ports = free_udp_ports(2)
             for i, g in enumerate(test.guests):
                 extra[g.name] += [
                     "-netdev", "socket,id=vmtest-link,udp=127.0.0.1:%d,localaddr=127.0.0.1:%d"
@@ -201,7 +218,14 @@ def run_one(test, kname, ctx):
 
         t_boot = time.monotonic()
         for vm in vms:
+            vm.deadline = t_boot + timeout
             vm.start()
+        # Connect QMP now so every event from boot on is queued for host().
+        for vm in vms:
+            try:
+                vm.qmp_client
+            except Exception as e:
+                reasons.append("QMP (%s): %s" % (vm.name, _short(e)))
 
         host_err = []
         host_thread = None
@@ -281,8 +305,8 @@ def run_one(test, kname, ctx):
             if not v.started and not vm.killed:
                 reasons.append("%sguest never started (%s)" % (who, vm.qemu_errors() or
                                                                  "see console log"))
-            if v.done and not v.subtests:
-                reasons.append("%szero subtests" % who)
+            if v.done and not v.guest_subtests and not v.failures:
+                reasons.append("%szero subtests from the GUEST script" % who)
             fdir = os.path.join(rundir, "files", vm.name if test.multi else "")
             for fname, data in v.files.items():
                 key = pre.replace(": ", "/") + fname
@@ -358,12 +382,16 @@ def run_one(test, kname, ctx):
                         os.unlink(os.path.join(rundir, f))
                     except OSError:
                         pass
+    if not os.path.exists(res["log"]):
+        res["log"] = None
     res["ok"] = not reasons
     res["reason"] = "; ".join(reasons)
     res["seconds"] = round(time.monotonic() - t0, 1)
     if os.path.isdir(rundir):
         with open(os.path.join(rundir, "result.json"), "w") as f:
             json.dump(res, f, indent=1)
+    if lockf is not None:
+        lockf.close()
     return res
 
 

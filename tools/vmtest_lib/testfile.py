@@ -9,11 +9,14 @@ Recognised top-level names (everything else is ignored):
   QEMU = dict(machine="pc", cpu="qemu64", memory="512M", smp="1",
               smbios=[...], devices=[...], disks=[dict(...)], args=[...])
   MODULES, OPTIONAL_MODULES = [...]    stock modules (dependencies added)
-  LVOS = [...]                         lvos modules from build/ko/<release>/
+  LVOS = [...]                         lvos modules from build/ko/<release>/ (or .ko paths)
   GUEST = "shell script"
   host(vm), check(run)                 optional hooks
   GUESTS = [dict(name=, QEMU=, GUEST=, MODULES=, OPTIONAL_MODULES=, LVOS=, APPEND=)]
   LINK = "net", SHM = "4M"             two-guest tests
+  FILES = {"/bin/tool": "tools/tool"}  extra files for every guest: guest path ->
+                                       host path (relative: to the repository root);
+                                       executables stay executable
 
 In a GUESTS entry, a key that is absent falls back to the top-level value.
 """
@@ -58,23 +61,24 @@ def parse_size(s):
 
 
 def _qemu(q, where):
+    where = (where + " QEMU") if where else "QEMU"
     if q is None:
         q = {}
     if not isinstance(q, dict):
-        raise TestFileError("%s QEMU must be a dict" % where)
+        raise TestFileError("%s must be a dict" % where)
     bad = set(q) - QEMU_KEYS
     if bad:
-        raise TestFileError("%s QEMU: unknown key(s) %s (known: %s)"
+        raise TestFileError("%s: unknown key(s) %s (known: %s)"
                             % (where, ", ".join(sorted(bad)), ", ".join(sorted(QEMU_KEYS))))
     out = dict(machine=str(q.get("machine", "pc")), cpu=str(q.get("cpu", "qemu64")),
                memory=str(q.get("memory", "512M")), smp=str(q.get("smp", "1")),
-               smbios=_strlist(q.get("smbios"), where + " QEMU smbios"),
-               devices=_strlist(q.get("devices"), where + " QEMU devices"),
-               args=_strlist(q.get("args"), where + " QEMU args"), disks=[])
+               smbios=_strlist(q.get("smbios"), where + " smbios"),
+               devices=_strlist(q.get("devices"), where + " devices"),
+               args=_strlist(q.get("args"), where + " args"), disks=[])
     names = set()
     for d in q.get("disks") or []:
         if not isinstance(d, dict):
-            raise TestFileError("%s QEMU disks: each disk is a dict" % where)
+            raise TestFileError("%s disks: each disk is a dict" % where)
         bad = set(d) - DISK_KEYS
         if bad:
             raise TestFileError("%s disk: unknown key(s) %s" % (where, ", ".join(sorted(bad))))
@@ -107,6 +111,7 @@ class GuestSpec:
         self.optional_modules = optional
         self.lvos = lvos
         self.append = append
+        self.files = {}
 
 
 class TestSpec:
@@ -168,6 +173,22 @@ class TestSpec:
         elif not isinstance(guests, (list, tuple)) or not guests or \
                 not all(isinstance(x, dict) for x in guests):
             raise TestFileError("GUESTS must be a non-empty list of dicts")
+        if self.link == "net" and len(guests) != 2:
+            raise TestFileError('LINK = "net" needs exactly two GUESTS')
+        self.files = {}
+        files = g("FILES") or {}
+        if not isinstance(files, dict):
+            raise TestFileError("FILES must be a dict: guest path -> host path")
+        root = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
+        for gpath, hpath in files.items():
+            if not (isinstance(gpath, str) and gpath.startswith("/") and ".." not in gpath
+                    and isinstance(hpath, str)):
+                raise TestFileError("FILES: %r -> %r: need an absolute guest path and a host path"
+                                    % (gpath, hpath))
+            hpath = os.path.join(root, hpath)
+            if not os.path.isfile(hpath):
+                raise TestFileError("FILES: %s does not exist (build it first)" % hpath)
+            self.files[gpath] = hpath
         self.guests = []
         seen = set()
         for i, gd in enumerate(guests):
@@ -190,4 +211,7 @@ class TestSpec:
             self.guests.append(GuestSpec(
                 str(name), i, _qemu(val("QEMU"), where), script, modules,
                 _strlist(val("OPTIONAL_MODULES"), "OPTIONAL_MODULES"),
-                _strlist(val("LVOS"), "LVOS"), str(val("APPEND") or "")))
+                [os.path.join(os.path.dirname(self.path), m) if "/" in m else m
+                 for m in _strlist(val("LVOS"), "LVOS")],
+                str(val("APPEND") or "")))
+            self.guests[-1].files = self.files

@@ -48,6 +48,8 @@ class Verdict:
         self.garbage = []
         self.started = False
         self.host_ready = False
+        self.guest_subtests = 0  # reported by the GUEST script itself
+        in_guest = False
         cur = None
         chunks = []
         for line in split_lines(text, complete_only=False):
@@ -73,6 +75,9 @@ class Verdict:
             if line.startswith("lvos-vmtest: host-channel ready"):
                 self.host_ready = True
                 continue
+            if line.strip() in ("lvos-vmtest: guest-begin", "lvos-vmtest: guest-end"):
+                in_guest = line.strip().endswith("begin")
+                continue
             if line.startswith("#"):
                 self.logs.append(line[1:].strip())
                 continue
@@ -83,6 +88,7 @@ class Verdict:
                 if " # " in desc:
                     desc, why = desc.split(" # ", 1)
                 self.subtests.append((m.group(1) == "ok", desc.strip(), why.strip()))
+                self.guest_subtests += in_guest
             elif line.strip():
                 self.garbage.append(line)
         if cur is not None:

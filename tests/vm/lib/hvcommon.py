@@ -5,7 +5,7 @@ A test names the answer it expects (sysfs file -> value) and lines that
 must be in the evidence; guest_script() turns that into a busybox script
 that reads /sys/kernel/lvos/hv inside the guest and reports each check on
 the verdict channel. Also checks that every file is world-readable (0444)
-and that lvos-detect-virt, when the test ships it, agrees with sysfs.
+and that lvos-detect-virt (shipped with FILES) agrees with sysfs.
 """
 
 HV = "/sys/kernel/lvos/hv"
@@ -40,7 +40,7 @@ def guest_script(expect, evidence=(), absent_evidence=(), extra=""):
         vendor = expect["vendor"]
         rc = "1" if vendor == "none" else "0"
         lines += [
-            'if [ -x /bin/lvos-detect-virt ]; then',
+            'if vmtest_check "lvos-detect-virt is in the guest" test -x /bin/lvos-detect-virt; then',
             '  out=$(lvos-detect-virt); rc=$?',
             '  vmtest_eq "lvos-detect-virt prints the vendor" "$out" %s' % _q(vendor),
             '  vmtest_eq "lvos-detect-virt exit status" "$rc" %s' % rc,
@@ -49,6 +49,13 @@ def guest_script(expect, evidence=(), absent_evidence=(), extra=""):
             % _q('"vendor": "%s"' % vendor),
             '  vmtest_send_file detect-virt.json /tmp/hv.json',
             'fi',
+        ]
+    if "cloud" in expect:
+        cloud = expect["cloud"]
+        lines += [
+            'out=$(lvos-detect-virt --cloud); rc=$?',
+            'vmtest_eq "lvos-detect-virt --cloud" "$out $rc" %s'
+            % _q("%s %s" % (cloud, "1" if cloud == "none" else "0")),
         ]
     lines.append(extra)
     return "\n".join(lines) + "\n"
