@@ -790,3 +790,22 @@ int lvos_hv_format_features(const struct lvos_hv_facts *f,
 	return len;
 }
 EXPORT_SYMBOL_IF_KUNIT(lvos_hv_format_features);
+
+int lvos_hv_format_evidence(const struct lvos_hv_result *r, char *buf,
+			    size_t size)
+{
+	unsigned int i;
+	int len = 0;
+
+	if (!size)
+		return 0;
+	buf[0] = '\0';
+	for (i = 0; i < r->nr_evidence && i < LVOS_HV_MAX_EVIDENCE; i++) {
+		const struct lvos_hv_evidence *e = &r->evidence[i];
+
+		len += scnprintf(buf + len, size - len, "%s %s=\"%s\" -> %s\n",
+				 e->source, e->key, e->value, e->says);
+	}
+	return len;
+}
+EXPORT_SYMBOL_IF_KUNIT(lvos_hv_format_evidence);

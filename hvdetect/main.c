@@ -154,16 +154,7 @@ static struct kobj_attribute kvm_features_attr = __ATTR_RO(kvm_features);
 static ssize_t evidence_show(struct kobject *kobj,
 			     struct kobj_attribute *attr, char *buf)
 {
-	unsigned int i;
-	int len = 0;
-
-	for (i = 0; i < result.nr_evidence; i++) {
-		const struct lvos_hv_evidence *e = &result.evidence[i];
-
-		len += sysfs_emit_at(buf, len, "%s %s=\"%s\" -> %s\n",
-				     e->source, e->key, e->value, e->says);
-	}
-	return len;
+	return lvos_hv_format_evidence(&result, buf, PAGE_SIZE);
 }
 
 static struct kobj_attribute evidence_attr = __ATTR_RO(evidence);

@@ -460,21 +460,6 @@ static const struct hv_case hv_cases[] = {
 	},
 };
 
-/* Render the evidence the way /sys/kernel/lvos/hv/evidence does. */
-static void render_evidence(const struct lvos_hv_result *r, char *buf, size_t size)
-{
-	unsigned int i;
-	int len = 0;
-
-	buf[0] = '\0';
-	for (i = 0; i < r->nr_evidence; i++) {
-		const struct lvos_hv_evidence *e = &r->evidence[i];
-
-		len += scnprintf(buf + len, size - len, "%s %s=\"%s\" -> %s\n",
-				 e->source, e->key, e->value, e->says);
-	}
-}
-
 /* which platforms ran, so the last case can prove none was forgotten */
 static bool hv_ran[ARRAY_SIZE(hv_cases)];
 
@@ -504,7 +489,7 @@ static void check_platform(struct kunit *test, const char *name)
 	KUNIT_ASSERT_NOT_ERR_OR_NULL(test, ev);
 
 	lvos_hv_decide(&c->facts, r);
-	render_evidence(r, ev, PAGE_SIZE);
+	lvos_hv_format_evidence(r, ev, PAGE_SIZE);
 
 	KUNIT_EXPECT_STREQ(test, lvos_hv_vendor_name(r->vendor),
 			   lvos_hv_vendor_name(w->vendor));
