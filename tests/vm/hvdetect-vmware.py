@@ -11,7 +11,7 @@ from hvcommon import guest_script  # noqa: E402
 
 TIMEOUT = 90
 QEMU = dict(
-    machine="pc,vmport=on",
+    machine="q35,vmport=on",
     cpu="qemu64,tcg-cpuid=off",
     smbios=["type=0,vendor=Phoenix Technologies LTD",
             "type=1,manufacturer=VMware,, Inc.,product=VMware Virtual Platform"],
