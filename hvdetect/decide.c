@@ -646,6 +646,9 @@ void lvos_hv_decide(const struct lvos_hv_facts *f, struct lvos_hv_result *r)
 		add_evidence(r, "acpi", "VMBUS", "present", 7, "microsoft");
 	if (has_dev(f, LVOS_DEV_ACPI_FWCFG))
 		add_evidence(r, "acpi", "QEMU0002", "present", 7, "qemu");
+	if (has_dev(f, LVOS_DEV_ACPI_VMGENID))
+		add_evidence(r, "acpi", "VM_Gen_Counter", "present", 7,
+			     "virtual machine");
 
 	xen_sysfs = starts_with(f->sys_hypervisor_type, "xen");
 	if (f->sys_hypervisor_type)

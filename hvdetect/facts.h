@@ -93,7 +93,6 @@ struct lvos_hv_facts {
 	unsigned int nr_leaves;
 	struct lvos_hv_leaf leaves[LVOS_HV_MAX_LEAVES];
 	u32 kvm_features;		/* KVM base + 1, EAX */
-	u32 kvm_hints;			/* KVM base + 1, EDX */
 	u32 hyperv_features_a;		/* 0x40000003 EAX */
 	u32 hyperv_features_b;		/* 0x40000003 EBX */
 	u32 hyperv_isolation_b;		/* 0x4000000C EBX */
@@ -102,7 +101,6 @@ struct lvos_hv_facts {
 	enum lvos_hv_ktype ktype;	/* x86_hyper_type */
 	bool xen_initial_domain;	/* dom0 */
 	const char *sys_hypervisor_type; /* /sys/hypervisor/type, or NULL */
-	const char *cpu_model;		/* boot CPU model string */
 	const char *dmi[LVOS_DMI_NR];
 	int smbios_vm;			/* SMBIOS VM bit: 1, 0, -1 unknown */
 	u32 vmware_backdoor_version;	/* valid with LVOS_DEV_VMWARE_BACKDOOR */

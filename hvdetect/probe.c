@@ -92,7 +92,6 @@ static void probe_pv_features(struct lvos_hv_facts *f)
 		if (v == LVOS_HV_KVM && (!l->max || l->max >= l->base + 1)) {
 			cpuid(l->base + 1, &eax, &ebx, &ecx, &edx);
 			f->kvm_features = eax;
-			f->kvm_hints = edx;
 		}
 		if (v == LVOS_HV_MICROSOFT && l->base == LVOS_HV_LEAF_FIRST) {
 			if (l->max >= HYPERV_CPUID_FEATURES) {
@@ -306,7 +305,6 @@ void lvos_hv_probe(struct lvos_hv_facts *f)
 		f->sys_hypervisor_type = "xen";
 		f->xen_initial_domain = xen_initial_domain();
 	}
-	f->cpu_model = boot_cpu_data.x86_model_id;
 	probe_dmi(f);
 	probe_pci(f);
 	probe_acpi(f);

@@ -10,7 +10,7 @@ from hvcommon import guest_script  # noqa: E402
 TIMEOUT = 90
 QEMU = dict(
     memory="512M,slots=2,maxmem=2G",
-    devices=["virtio-balloon-pci", "virtio-scsi-pci,id=scsi0"],
+    devices=["virtio-balloon-pci", "virtio-scsi-pci,id=scsi0", "vmgenid"],
     disks=[dict(name="d0", size="16M", format="qcow2", bus="virtio-blk"),
            dict(name="n0", size="16M", format="qcow2", bus="nvme")],
 )
@@ -33,7 +33,8 @@ GUEST = guest_script(
     evidence=['cpuid 0x40000000="TCGTCGTCGTCG" -> qemu (TCG emulation)',
               'dmi sys_vendor="QEMU" -> qemu',
               'cpuid hypervisor_bit="1" -> virtual machine',
-              'acpi QEMU0002="present" -> qemu'],
+              'acpi QEMU0002="present" -> qemu',
+              'acpi VM_Gen_Counter="present" -> virtual machine'],
     extra=r'''
 ns=$(cat $hv/detect_ns)
 vmtest_log "detect_ns=$ns"
