@@ -492,13 +492,14 @@ static enum lvos_hv_vendor pci_vendor(const struct lvos_hv_facts *f,
 
 /* Decode the CPUID leaves: front (leaf 0x40000000) and backend (highest known). */
 static void decide_cpuid(const struct lvos_hv_facts *f, struct lvos_hv_result *r,
-			 bool *unknown_sig)
+			 bool *unknown_sig, bool *tcg)
 {
 	unsigned int i;
 
 	r->front = LVOS_HV_NONE;
 	r->backend = LVOS_HV_NONE;
 	*unknown_sig = false;
+	*tcg = false;
 	for (i = 0; i < f->nr_leaves && i < LVOS_HV_MAX_LEAVES; i++) {
 		const struct lvos_hv_leaf *l = &f->leaves[i];
 		enum lvos_hv_vendor v = lvos_hv_sig_vendor(l->sig);
@@ -511,8 +512,10 @@ static void decide_cpuid(const struct lvos_hv_facts *f, struct lvos_hv_result *r
 			*unknown_sig = true;
 		else
 			r->backend = v;	/* leaves are recorded in rising order */
-		if (v == LVOS_HV_QEMU)
+		if (v == LVOS_HV_QEMU) {
 			says = "qemu (TCG emulation)";
+			*tcg = true;
+		}
 		snprintf(key, sizeof(key), "0x%08x", l->base);
 		add_evidence(r, "cpuid", key, l->sig, 12, says);
 	}
@@ -624,12 +627,12 @@ static void decide_caps(const struct lvos_hv_facts *f, struct lvos_hv_result *r,
 void lvos_hv_decide(const struct lvos_hv_facts *f, struct lvos_hv_result *r)
 {
 	enum lvos_hv_vendor dmi, pci, v = LVOS_HV_NONE;
-	bool unknown_sig, xen, hv_present;
+	bool unknown_sig, tcg, xen, hv_present;
 	bool xen_sysfs;
 
 	memset(r, 0, sizeof(*r));
 
-	decide_cpuid(f, r, &unknown_sig);
+	decide_cpuid(f, r, &unknown_sig, &tcg);
 	dmi = dmi_vendor(f, r);
 	r->cloud = dmi_cloud(f, r);
 	pci = pci_vendor(f, r);
@@ -672,7 +675,6 @@ void lvos_hv_decide(const struct lvos_hv_facts *f, struct lvos_hv_result *r)
 		 * Bare metal. DMI alone is not trusted: Oracle's x86 servers
 		 * say "Oracle Corporation" and AWS *.metal says "Amazon EC2".
 		 */
-		r->metal = r->cloud != LVOS_CLOUD_NONE;
 		v = LVOS_HV_NONE;
 		goto out;
 	}
@@ -739,7 +741,6 @@ void lvos_hv_decide(const struct lvos_hv_facts *f, struct lvos_hv_result *r)
 	v = LVOS_HV_VM_OTHER;
 	if (unknown_sig)
 		add_evidence(r, "rule", "unknown_signature", "", 0, "vm-other");
-	goto backend;
 
 backend:
 	if (r->backend == LVOS_HV_NONE)
@@ -749,7 +750,8 @@ out:
 	if (r->front == LVOS_HV_NONE && f->nr_leaves == 0 && v != LVOS_HV_NONE &&
 	    xen && f->ktype == LVOS_KTYPE_XEN_PV)
 		r->front = LVOS_HV_XEN;
-	r->emulated = r->backend == LVOS_HV_QEMU && f->nr_leaves;
+	/* only QEMU's TCG signature proves emulation; DMI "QEMU" may be KVM */
+	r->emulated = tcg;
 	/* A metal cloud instance: no hypervisor but a cloud's firmware. */
 	if (v == LVOS_HV_NONE && r->cloud != LVOS_CLOUD_NONE)
 		r->metal = true;

@@ -437,6 +437,14 @@ static const struct hv_case hv_cases[] = {
 		.want = { LVOS_HV_VM_OTHER, LVOS_HV_VM_OTHER, LVOS_HV_VM_OTHER,
 			  .evidence = "cpuid 0x40000000=\"FooBarHyperV\" -> vm-other" },
 	}, {
+		/* QEMU firmware, an unknown leaf: not TCG, so not "emulated" */
+		.name = "qemu_dmi_unknown_leaf",
+		.facts = { .cpuid_hv_bit = true, .nr_leaves = 1,
+			   .leaves = { LEAF(0x40000000, 0x40000001, "NotTCGNotTCG") },
+			   .dmi = { DMI_QEMU_PC } },
+		.want = { LVOS_HV_QEMU, LVOS_HV_VM_OTHER, LVOS_HV_QEMU,
+			  .evidence = "cpuid 0x40000000=\"NotTCGNotTCG\" -> vm-other" },
+	}, {
 		/* hypervisor bit, but every leaf out of range: no DMI either */
 		.name = "partial_cpuid_no_dmi",
 		.facts = { .cpuid_hv_bit = true, .smbios_vm = -1 },
@@ -561,6 +569,7 @@ HV_TEST(kvm_sev_es)
 HV_TEST(kvm_sev_snp)
 HV_TEST(kvm_tdx)
 HV_TEST(unknown_signature)
+HV_TEST(qemu_dmi_unknown_leaf)
 HV_TEST(partial_cpuid_no_dmi)
 HV_TEST(kvm_no_dmi)
 HV_TEST(hostile_dmi)
@@ -678,6 +687,7 @@ static struct kunit_case lvos_hvdetect_cases[] = {
 	KUNIT_CASE(lvos_hv_decide_kvm_sev_snp),
 	KUNIT_CASE(lvos_hv_decide_kvm_tdx),
 	KUNIT_CASE(lvos_hv_decide_unknown_signature),
+	KUNIT_CASE(lvos_hv_decide_qemu_dmi_unknown_leaf),
 	KUNIT_CASE(lvos_hv_decide_partial_cpuid_no_dmi),
 	KUNIT_CASE(lvos_hv_decide_kvm_no_dmi),
 	KUNIT_CASE(lvos_hv_decide_hostile_dmi),
