@@ -281,7 +281,8 @@ static void probe_vmware_backdoor(struct lvos_hv_facts *f)
 
 	for (i = 0; i < f->nr_leaves; i++)
 		claimed |= lvos_hv_sig_vendor(f->leaves[i].sig) == LVOS_HV_VMWARE;
-	if (!claimed || f->tdx_sig || f->sev_status)
+	/* never on bare metal, where port 0x5658 may belong to real hardware */
+	if (!claimed || !f->cpuid_hv_bit || f->tdx_sig || f->sev_status)
 		return;
 
 	asm volatile("inl (%%dx), %%eax"
