@@ -231,6 +231,16 @@ enum lvos_hv_vendor lvos_hv_sig_vendor(const char *sig)
 }
 EXPORT_SYMBOL_IF_KUNIT(lvos_hv_sig_vendor);
 
+bool lvos_hv_has_leaf(const struct lvos_hv_facts *f, enum lvos_hv_vendor v)
+{
+	unsigned int i;
+
+	for (i = 0; i < f->nr_leaves && i < LVOS_HV_MAX_LEAVES; i++)
+		if (lvos_hv_sig_vendor(f->leaves[i].sig) == v)
+			return true;
+	return false;
+}
+
 /*
  * DMI vendor strings (prefix match), systemd's dmi_vendor_table order.
  * Fields are tried in systemd's order: product_name, sys_vendor,
@@ -563,12 +573,9 @@ static void decide_caps(const struct lvos_hv_facts *f, struct lvos_hv_result *r,
 {
 	bool hyperv = has_dev(f, LVOS_DEV_ACPI_VMBUS) ||
 		      (r->backend == LVOS_HV_MICROSOFT);
-	bool kvm = false;
-	unsigned int b;
-
 	/* KVM's paravirtual interface, whoever provides it */
-	for (b = 0; b < f->nr_leaves && b < LVOS_HV_MAX_LEAVES; b++)
-		kvm |= lvos_hv_sig_vendor(f->leaves[b].sig) == LVOS_HV_KVM;
+	bool kvm = lvos_hv_has_leaf(f, LVOS_HV_KVM);
+	unsigned int b;
 
 	if (has_dev(f, LVOS_DEV_VIRTIO_BALLOON))
 		r->balloon = LVOS_BALLOON_VIRTIO;
@@ -778,15 +785,11 @@ int lvos_hv_format_features(const struct lvos_hv_facts *f,
 			    char *buf, size_t size)
 {
 	int len = 0;
-	unsigned int i;
-	bool kvm = false;
 
 	if (!size)
 		return 0;
 	buf[0] = '\0';
-	for (i = 0; i < f->nr_leaves && i < LVOS_HV_MAX_LEAVES; i++)
-		kvm |= lvos_hv_sig_vendor(f->leaves[i].sig) == LVOS_HV_KVM;
-	if (kvm)
+	if (lvos_hv_has_leaf(f, LVOS_HV_KVM))
 		len = append_names(buf, size, len, f->kvm_features,
 				   kvm_feature_names);
 	if (r->front == LVOS_HV_MICROSOFT)

@@ -139,6 +139,7 @@ struct lvos_hv_result {
 
 void lvos_hv_decide(const struct lvos_hv_facts *f, struct lvos_hv_result *r);
 enum lvos_hv_vendor lvos_hv_sig_vendor(const char *sig);
+bool lvos_hv_has_leaf(const struct lvos_hv_facts *f, enum lvos_hv_vendor v);
 const char *lvos_hv_cloud_name(enum lvos_hv_cloud cloud);
 const char *lvos_hv_cc_name(enum lvos_hv_cc cc);
 const char *lvos_hv_ktype_name(enum lvos_hv_ktype t);

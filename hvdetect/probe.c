@@ -276,11 +276,7 @@ static void probe_vmware_backdoor(struct lvos_hv_facts *f)
 	u32 eax = VMWARE_BACKDOOR_MAGIC, ebx = ~VMWARE_BACKDOOR_MAGIC;
 	u32 ecx = VMWARE_CMD_GETVERSION, edx = VMWARE_BACKDOOR_PORT;
 	u32 esi = 0, edi = 0;
-	bool claimed = dmi_says_vmware(f);
-	unsigned int i;
-
-	for (i = 0; i < f->nr_leaves; i++)
-		claimed |= lvos_hv_sig_vendor(f->leaves[i].sig) == LVOS_HV_VMWARE;
+	bool claimed = dmi_says_vmware(f) || lvos_hv_has_leaf(f, LVOS_HV_VMWARE);
 	/* never on bare metal, where port 0x5658 may belong to real hardware */
 	if (!claimed || !f->cpuid_hv_bit || f->tdx_sig || f->sev_status)
 		return;
