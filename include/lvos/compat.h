@@ -25,4 +25,88 @@
 #define LVOS_NS LVOS
 #endif
 
+#include <linux/blkdev.h>
+#include <linux/err.h>
+#include <linux/fs.h>
+
+/*
+ * A bio-based, page-granular, non-rotational disk with discard and write
+ * zeroes, stable writes, and (where the kernel has the flag) synchronous I/O
+ * so swap skips the swap cache as it does for zram. 6.9 (e2c1dbb69a91)
+ * moved queue limits into blk_alloc_disk() and 6.11 the flags into
+ * lim.features; Kbuild sets LVOS_HAVE_BLK_LIMITS when blk_alloc_disk()
+ * takes limits. Returns an ERR_PTR on failure on every kernel.
+ */
+static inline struct gendisk *lvos_alloc_page_disk(void)
+{
+#ifdef LVOS_HAVE_BLK_LIMITS
+	struct queue_limits lim = {
+		.physical_block_size = PAGE_SIZE,
+		.logical_block_size = PAGE_SIZE,
+		.io_min = PAGE_SIZE,
+		.io_opt = PAGE_SIZE,
+		.discard_granularity = PAGE_SIZE,
+		.max_hw_discard_sectors = UINT_MAX,
+		.max_write_zeroes_sectors = UINT_MAX,
+		.features = BLK_FEAT_STABLE_WRITES | BLK_FEAT_SYNCHRONOUS,
+	};
+
+	return blk_alloc_disk(&lim, NUMA_NO_NODE);
+#else
+	struct gendisk *disk = blk_alloc_disk(NUMA_NO_NODE);
+	struct request_queue *q;
+
+	if (!disk)
+		return ERR_PTR(-ENOMEM);
+	q = disk->queue;
+	blk_queue_flag_set(QUEUE_FLAG_NONROT, q);
+	blk_queue_flag_clear(QUEUE_FLAG_ADD_RANDOM, q);
+	blk_queue_flag_set(QUEUE_FLAG_STABLE_WRITES, q);
+	blk_queue_physical_block_size(q, PAGE_SIZE);
+	blk_queue_logical_block_size(q, PAGE_SIZE);
+	blk_queue_io_min(q, PAGE_SIZE);
+	blk_queue_io_opt(q, PAGE_SIZE);
+	q->limits.discard_granularity = PAGE_SIZE;
+	blk_queue_max_discard_sectors(q, UINT_MAX);
+	blk_queue_max_write_zeroes_sectors(q, UINT_MAX);
+	return disk;
+#endif
+}
+
+/*
+ * Exclusive open of a block device by path. 6.9 (f3a608827d1f) replaced
+ * blkdev_get_by_path() with bdev_file_open_by_path(), which returns a
+ * struct file; Kbuild sets LVOS_HAVE_BDEV_FILE when it exists. @handle is
+ * what lvos_bdev_close() takes back.
+ */
+static inline struct block_device *lvos_bdev_open(const char *path,
+						  void *holder, void **handle)
+{
+#ifdef LVOS_HAVE_BDEV_FILE
+	struct file *f = bdev_file_open_by_path(path, BLK_OPEN_READ | BLK_OPEN_WRITE,
+						holder, NULL);
+
+	if (IS_ERR(f))
+		return ERR_CAST(f);
+	*handle = f;
+	return file_bdev(f);
+#else
+	struct block_device *bdev = blkdev_get_by_path(path,
+			FMODE_READ | FMODE_WRITE | FMODE_EXCL, holder);
+
+	if (!IS_ERR(bdev))
+		*handle = bdev;
+	return bdev;
+#endif
+}
+
+static inline void lvos_bdev_close(void *handle)
+{
+#ifdef LVOS_HAVE_BDEV_FILE
+	fput(handle);
+#else
+	blkdev_put(handle, FMODE_READ | FMODE_WRITE | FMODE_EXCL);
+#endif
+}
+
 #endif /* _LVOS_COMPAT_H */

@@ -1,0 +1,733 @@
+// SPDX-License-Identifier: GPL-2.0-only
+/*
+ * lvos_pagefile - /dev/pagefileN: volatile, memory-bound, compressed swap
+ * volumes that size and purge themselves.
+ *
+ * Each volume and its memory cap follow the guest's current RAM (percent
+ * of totalram, re-read on memory hotplug and every purge pass, so balloon
+ * changes count too); pages are stored compressed in zsmalloc, and a
+ * background worker (purge.c) recompresses or writes back idle pages and
+ * compacts the pool. See docs/ABI/sysfs-block-lvos-pagefile.
+ */
+#include <linux/blkdev.h>
+#include <linux/crypto.h>
+#include <linux/ctype.h>
+#include <linux/device.h>
+#include <linux/kernel.h>
+#include <linux/memory.h>
+#include <linux/mm.h>
+#include <linux/module.h>
+#include <linux/slab.h>
+#include <linux/sysfs.h>
+#include <linux/timekeeping.h>
+#include <linux/vmalloc.h>
+#include <linux/zsmalloc.h>
+
+#include <lvos/version.h>
+#include "pagefile.h"
+
+#define LVOS_PF_MAX_DEVICES	16
+
+const char *const lvos_pf_algs[] = {
+	"lz4", "lz4hc", "lzo", "lzo-rle", "zstd", "deflate", NULL
+};
+
+static unsigned int num_devices = 1;
+module_param(num_devices, uint, 0444);
+MODULE_PARM_DESC(num_devices, "Number of /dev/pagefileN volumes (1-16, default 1)");
+
+static unsigned int size_percent = 50;
+module_param(size_percent, uint, 0444);
+MODULE_PARM_DESC(size_percent, "Volume size, percent of current RAM (1-400, default 50)");
+
+static unsigned int cap_percent = 25;
+module_param(cap_percent, uint, 0444);
+MODULE_PARM_DESC(cap_percent, "Memory cap of each volume, percent of current RAM (1-90, default 25)");
+
+static char *comp = "lz4";
+module_param(comp, charp, 0444);
+MODULE_PARM_DESC(comp, "Compressor: lz4, lz4hc, lzo, lzo-rle, zstd or deflate (default lz4)");
+
+static char *recomp = "zstd";
+module_param(recomp, charp, 0444);
+MODULE_PARM_DESC(recomp, "Compressor for idle pages, or none (default zstd)");
+
+static unsigned int idle_age = 300;
+module_param(idle_age, uint, 0444);
+MODULE_PARM_DESC(idle_age, "Seconds without access before a page is recompressed or written back; 0 disables (default 300)");
+
+unsigned int lvos_pf_purge_interval = 10;
+module_param_named(purge_interval, lvos_pf_purge_interval, uint, 0444);
+MODULE_PARM_DESC(purge_interval, "Seconds between purge passes (1-3600, default 10)");
+
+static unsigned int compact_threshold = 25;
+module_param(compact_threshold, uint, 0444);
+MODULE_PARM_DESC(compact_threshold, "Compact the pool when this percent of it is fragmented; 0 disables (default 25)");
+
+struct workqueue_struct *lvos_pf_wq;
+static int lvos_pf_major;
+static struct lvos_pf_dev *lvos_pf_devs[LVOS_PF_MAX_DEVICES];
+static u64 lvos_pf_t0;
+
+u32 lvos_pf_now(void)
+{
+	return (u32)(ktime_get_boottime_seconds() - lvos_pf_t0);
+}
+
+bool lvos_pf_in_use(struct lvos_pf_dev *pf)
+{
+	return disk_openers(pf->disk) > 0;
+}
+
+bool lvos_pf_empty(struct lvos_pf_dev *pf)
+{
+	return !atomic64_read(&pf->st.pages_stored);
+}
+
+static void lvos_pf_streams_free(struct lvos_pf_stream __percpu *streams)
+{
+	int cpu, i;
+
+	if (!streams)
+		return;
+	for_each_possible_cpu(cpu) {
+		struct lvos_pf_stream *s = per_cpu_ptr(streams, cpu);
+
+		for (i = 0; i < ARRAY_SIZE(s->tfm); i++)
+			if (!IS_ERR_OR_NULL(s->tfm[i]))
+				crypto_free_comp(s->tfm[i]);
+		kfree(s->buf);
+	}
+	free_percpu(streams);
+}
+
+static struct lvos_pf_stream __percpu *lvos_pf_streams_alloc(const char *c,
+							      const char *rc)
+{
+	struct lvos_pf_stream __percpu *streams;
+	int cpu;
+
+	streams = alloc_percpu(struct lvos_pf_stream);
+	if (!streams)
+		return ERR_PTR(-ENOMEM);
+	for_each_possible_cpu(cpu) {
+		struct lvos_pf_stream *s = per_cpu_ptr(streams, cpu);
+
+		mutex_init(&s->lock);
+		s->buf = kmalloc(2 * PAGE_SIZE, GFP_KERNEL);
+		s->tfm[0] = crypto_alloc_comp(c, 0, 0);
+		if (strcmp(rc, "none"))
+			s->tfm[1] = crypto_alloc_comp(rc, 0, 0);
+		if (!s->buf || IS_ERR(s->tfm[0]) || IS_ERR(s->tfm[1])) {
+			lvos_pf_streams_free(streams);
+			return ERR_PTR(-ENOMEM);
+		}
+	}
+	return streams;
+}
+
+/* Known name and loadable by the crypto API: 0, -EINVAL or -ENOENT. */
+static int lvos_pf_check_alg(const char *name, bool allow_none)
+{
+	if (allow_none && lvos_pf_match_name((const char *const[]){ "none", NULL }, name) == 0)
+		return 0;
+	if (lvos_pf_match_name(lvos_pf_algs, name) < 0)
+		return -EINVAL;
+	return crypto_has_comp(name, 0, 0) ? 0 : -ENOENT;
+}
+
+/* Drop every stored page. Called with pf->lock held for writing. */
+static void lvos_pf_free_all(struct lvos_pf_dev *pf)
+{
+	unsigned long idx;
+
+	for (idx = 0; idx < pf->nr_slots; idx++) {
+		lvos_pf_slot_lock(pf, idx);
+		lvos_pf_free_slot(pf, idx);
+		lvos_pf_slot_unlock(pf, idx);
+	}
+}
+
+/*
+ * Re-apply the sizing policy to the current RAM: the cap always, the
+ * volume size only while nobody has it open and it holds no data (swap
+ * cannot use a resized device anyway; the new size applies at the next
+ * swapon after a reset).
+ */
+void lvos_pf_refresh(struct lvos_pf_dev *pf)
+{
+	unsigned long ram = totalram_pages();
+	unsigned long cap = lvos_pf_cap_pages(ram, READ_ONCE(pf->cap_pct));
+	unsigned long size;
+	struct lvos_pf_slot *table;
+
+	if (cap != READ_ONCE(pf->cap_pages)) {
+		pr_info("%s: memory cap %lu KiB (%u%% of %lu KiB RAM)\n",
+			pf->disk->disk_name, cap << (PAGE_SHIFT - 10),
+			pf->cap_pct, ram << (PAGE_SHIFT - 10));
+		WRITE_ONCE(pf->cap_pages, cap);
+	}
+	size = lvos_pf_size_pages(ram, READ_ONCE(pf->size_pct));
+	if (size == pf->nr_slots || !size || lvos_pf_in_use(pf) || !lvos_pf_empty(pf))
+		return;
+	table = kvcalloc(size, sizeof(*table), GFP_KERNEL);
+	if (!table)
+		return;		/* keep the old size; the next pass retries */
+	down_write(&pf->lock);
+	if (lvos_pf_in_use(pf) || !lvos_pf_empty(pf)) {
+		up_write(&pf->lock);
+		kvfree(table);
+		return;
+	}
+	swap(table, pf->table);
+	pf->nr_slots = size;
+	up_write(&pf->lock);
+	kvfree(table);
+	set_capacity_and_notify(pf->disk, size * LVOS_PF_SECTORS_PER_PAGE);
+	pr_info("%s: volume %lu KiB (%u%% of RAM)\n", pf->disk->disk_name,
+		size << (PAGE_SHIFT - 10), pf->size_pct);
+}
+
+static void lvos_pf_backing_detach(struct lvos_pf_dev *pf)
+{
+	if (!pf->backing)
+		return;
+	lvos_bdev_close(pf->backing);
+	bitmap_free(pf->blkmap.bits);
+	memset(&pf->blkmap, 0, sizeof(pf->blkmap));
+	pf->backing = NULL;
+	pf->bdev = NULL;
+	strscpy(pf->backing_path, "none", sizeof(pf->backing_path));
+}
+
+/* ---- sysfs ---- */
+
+static struct lvos_pf_dev *lvos_pf_of(struct device *dev)
+{
+	return dev_to_disk(dev)->private_data;
+}
+
+#define LVOS_PF_STAT(_name, _expr)					\
+static ssize_t _name##_show(struct device *dev,				\
+			    struct device_attribute *attr, char *buf)	\
+{									\
+	struct lvos_pf_dev *pf = lvos_pf_of(dev);			\
+									\
+	return sysfs_emit(buf, "%llu\n", (unsigned long long)(_expr));	\
+}									\
+static DEVICE_ATTR_RO(_name)
+
+#define LVOS_PF_COUNT(_name, _field) \
+	LVOS_PF_STAT(_name, atomic64_read(&pf->st._field))
+
+LVOS_PF_STAT(disksize, (u64)pf->nr_slots << PAGE_SHIFT);
+LVOS_PF_STAT(mem_limit, (u64)READ_ONCE(pf->cap_pages) << PAGE_SHIFT);
+LVOS_PF_STAT(mem_used_total, (u64)lvos_pf_pool_pages(pf) << PAGE_SHIFT);
+LVOS_PF_STAT(mem_used_max, (u64)atomic_long_read(&pf->st.max_used_pages) << PAGE_SHIFT);
+LVOS_PF_STAT(orig_data_size, (u64)(atomic64_read(&pf->st.pages_stored) -
+				   atomic64_read(&pf->st.wb_pages)) << PAGE_SHIFT);
+LVOS_PF_COUNT(compr_data_size, compr_bytes);
+LVOS_PF_COUNT(pages_stored, pages_stored);
+LVOS_PF_COUNT(same_pages, same_pages);
+LVOS_PF_COUNT(huge_pages, huge_pages);
+LVOS_PF_COUNT(written_back_pages, wb_pages);
+LVOS_PF_COUNT(writeback_total, wb_total);
+LVOS_PF_COUNT(recompressed_pages, recomp_pages);
+LVOS_PF_COUNT(recompress_total, recomp_total);
+LVOS_PF_COUNT(compactions, compactions);
+LVOS_PF_COUNT(pages_compacted, pages_compacted);
+LVOS_PF_COUNT(refused_pages, refused_pages);
+LVOS_PF_COUNT(failed_reads, failed_reads);
+LVOS_PF_COUNT(failed_writes, failed_writes);
+LVOS_PF_COUNT(miss_free, miss_free);
+LVOS_PF_COUNT(discarded_pages, discarded_pages);
+
+static ssize_t lvos_pf_bad(struct lvos_pf_dev *pf, const char *attr,
+			   const char *why, ssize_t err)
+{
+	pr_warn_ratelimited("%s: %s: %s\n", pf->disk->disk_name, attr, why);
+	return err;
+}
+
+/* A uint setting in [min, max]; @busy_if_used refuses it on a volume in use. */
+static ssize_t lvos_pf_store_uint(struct device *dev, const char *attr,
+				  const char *buf, size_t len,
+				  unsigned int min, unsigned int max,
+				  bool busy_if_used, unsigned int *field)
+{
+	struct lvos_pf_dev *pf = lvos_pf_of(dev);
+	unsigned int v;
+	int ret = lvos_pf_parse_uint(buf, min, max, &v);
+
+	if (ret) {
+		pr_warn_ratelimited("%s: %s: '%.*s' is not a number in %u..%u\n",
+				    pf->disk->disk_name, attr,
+				    (int)strcspn(buf, "\n"), buf, min, max);
+		return ret;
+	}
+	down_write(&pf->lock);
+	if (busy_if_used && (lvos_pf_in_use(pf) || !lvos_pf_empty(pf))) {
+		up_write(&pf->lock);
+		return lvos_pf_bad(pf, attr, "volume in use or holding data (swapoff and reset first)",
+				   -EBUSY);
+	}
+	WRITE_ONCE(*field, v);
+	up_write(&pf->lock);
+	lvos_pf_refresh(pf);
+	return len;
+}
+
+#define LVOS_PF_UINT(_name, _field, _min, _max, _busy)			\
+static ssize_t _name##_show(struct device *dev,				\
+			    struct device_attribute *attr, char *buf)	\
+{									\
+	return sysfs_emit(buf, "%u\n", READ_ONCE(lvos_pf_of(dev)->_field)); \
+}									\
+static ssize_t _name##_store(struct device *dev,			\
+			     struct device_attribute *attr,		\
+			     const char *buf, size_t len)		\
+{									\
+	return lvos_pf_store_uint(dev, #_name, buf, len, _min, _max,	\
+				  _busy, &lvos_pf_of(dev)->_field);	\
+}									\
+static DEVICE_ATTR_RW(_name)
+
+LVOS_PF_UINT(size_percent, size_pct, LVOS_PF_SIZE_PCT_MIN, LVOS_PF_SIZE_PCT_MAX, true);
+LVOS_PF_UINT(cap_percent, cap_pct, LVOS_PF_CAP_PCT_MIN, LVOS_PF_CAP_PCT_MAX, false);
+LVOS_PF_UINT(idle_age, idle_age, 0, LVOS_PF_AGE_MAX, false);
+LVOS_PF_UINT(compact_threshold, compact_pct, 0, 100, false);
+
+/* Replace the streams with ones for @c / @rc. */
+static ssize_t lvos_pf_set_algs(struct lvos_pf_dev *pf, const char *attr,
+				const char *c, const char *rc, bool need_empty)
+{
+	struct lvos_pf_stream __percpu *streams, *old;
+
+	streams = lvos_pf_streams_alloc(c, rc);
+	if (IS_ERR(streams))
+		return lvos_pf_bad(pf, attr, "cannot allocate compression streams",
+				   PTR_ERR(streams));
+	down_write(&pf->lock);
+	if (need_empty ? lvos_pf_in_use(pf) || !lvos_pf_empty(pf) :
+			 atomic64_read(&pf->st.recomp_pages) > 0) {
+		up_write(&pf->lock);
+		lvos_pf_streams_free(streams);
+		return lvos_pf_bad(pf, attr, need_empty ?
+				   "volume in use or holding data (swapoff and reset first)" :
+				   "pages stored with the current algorithm", -EBUSY);
+	}
+	old = pf->streams;
+	pf->streams = streams;
+	strscpy(pf->comp, c, sizeof(pf->comp));
+	strscpy(pf->recomp, rc, sizeof(pf->recomp));
+	up_write(&pf->lock);
+	lvos_pf_streams_free(old);
+	return 0;
+}
+
+static ssize_t lvos_pf_store_alg(struct device *dev, const char *attr,
+				 const char *buf, size_t len, bool secondary)
+{
+	struct lvos_pf_dev *pf = lvos_pf_of(dev);
+	char name[LVOS_PF_NAME_LEN];
+	ssize_t ret;
+
+	if (strscpy(name, buf, sizeof(name)) < 0)
+		return lvos_pf_bad(pf, attr, "algorithm name too long", -EINVAL);
+	name[strcspn(name, "\n")] = '\0';
+	ret = lvos_pf_check_alg(name, secondary);
+	if (ret == -EINVAL)
+		return lvos_pf_bad(pf, attr, "unknown algorithm (lz4, lz4hc, lzo, lzo-rle, zstd, deflate)",
+				   ret);
+	if (ret)
+		return lvos_pf_bad(pf, attr, "algorithm not available in this kernel", ret);
+	ret = secondary ? lvos_pf_set_algs(pf, attr, pf->comp, name, false) :
+			  lvos_pf_set_algs(pf, attr, name, pf->recomp, true);
+	return ret ? ret : len;
+}
+
+static ssize_t comp_algorithm_show(struct device *dev,
+				   struct device_attribute *attr, char *buf)
+{
+	return sysfs_emit(buf, "%s\n", lvos_pf_of(dev)->comp);
+}
+
+static ssize_t comp_algorithm_store(struct device *dev,
+				    struct device_attribute *attr,
+				    const char *buf, size_t len)
+{
+	return lvos_pf_store_alg(dev, "comp_algorithm", buf, len, false);
+}
+static DEVICE_ATTR_RW(comp_algorithm);
+
+static ssize_t recomp_algorithm_show(struct device *dev,
+				     struct device_attribute *attr, char *buf)
+{
+	return sysfs_emit(buf, "%s\n", lvos_pf_of(dev)->recomp);
+}
+
+static ssize_t recomp_algorithm_store(struct device *dev,
+				      struct device_attribute *attr,
+				      const char *buf, size_t len)
+{
+	return lvos_pf_store_alg(dev, "recomp_algorithm", buf, len, true);
+}
+static DEVICE_ATTR_RW(recomp_algorithm);
+
+static ssize_t backing_dev_show(struct device *dev,
+				struct device_attribute *attr, char *buf)
+{
+	struct lvos_pf_dev *pf = lvos_pf_of(dev);
+	ssize_t ret;
+
+	down_read(&pf->lock);
+	ret = sysfs_emit(buf, "%s\n", pf->backing_path);
+	up_read(&pf->lock);
+	return ret;
+}
+
+static ssize_t backing_dev_store(struct device *dev,
+				 struct device_attribute *attr,
+				 const char *buf, size_t len)
+{
+	struct lvos_pf_dev *pf = lvos_pf_of(dev);
+	char *path;
+	void *handle = NULL;
+	struct block_device *bdev;
+	unsigned long nbits, *bits;
+	ssize_t ret = len;
+
+	path = kstrndup(buf, LVOS_PF_PATH_LEN, GFP_KERNEL);
+	if (!path)
+		return -ENOMEM;
+	path[strcspn(path, "\n")] = '\0';
+	if (!*path || strlen(path) >= LVOS_PF_PATH_LEN) {
+		ret = lvos_pf_bad(pf, "backing_dev", "empty or too long path", -EINVAL);
+		goto out;
+	}
+	if (!strcmp(path, "none")) {
+		down_write(&pf->lock);
+		if (atomic64_read(&pf->st.wb_pages))
+			ret = lvos_pf_bad(pf, "backing_dev",
+					  "pages still on the backing device", -EBUSY);
+		else
+			lvos_pf_backing_detach(pf);
+		up_write(&pf->lock);
+		goto out;
+	}
+	bdev = lvos_bdev_open(path, pf, &handle);
+	if (IS_ERR(bdev)) {
+		pr_warn_ratelimited("%s: backing_dev: cannot open %s exclusively (%ld)\n",
+				    pf->disk->disk_name, path, PTR_ERR(bdev));
+		ret = PTR_ERR(bdev);
+		goto out;
+	}
+	nbits = bdev_nr_bytes(bdev) >> PAGE_SHIFT;
+	bits = nbits ? bitmap_zalloc(nbits, GFP_KERNEL) : NULL;
+	if (!bits) {
+		lvos_bdev_close(handle);
+		ret = lvos_pf_bad(pf, "backing_dev", "empty device or no memory", -EINVAL);
+		goto out;
+	}
+	down_write(&pf->lock);
+	if (pf->backing) {
+		up_write(&pf->lock);
+		bitmap_free(bits);
+		lvos_bdev_close(handle);
+		ret = lvos_pf_bad(pf, "backing_dev", "already has one (write none first)", -EBUSY);
+		goto out;
+	}
+	pf->backing = handle;
+	pf->bdev = bdev;
+	pf->blkmap = (struct lvos_pf_blkmap){ .bits = bits, .nbits = nbits };
+	strscpy(pf->backing_path, path, sizeof(pf->backing_path));
+	up_write(&pf->lock);
+	pr_info("%s: backing device %s, %lu pages\n", pf->disk->disk_name, path, nbits);
+out:
+	kfree(path);
+	return ret;
+}
+static DEVICE_ATTR_RW(backing_dev);
+
+static ssize_t reset_store(struct device *dev, struct device_attribute *attr,
+			   const char *buf, size_t len)
+{
+	struct lvos_pf_dev *pf = lvos_pf_of(dev);
+	unsigned int v;
+	int ret = lvos_pf_parse_uint(buf, 1, 1, &v);
+
+	if (ret)
+		return lvos_pf_bad(pf, "reset", "write 1 to drop all data", ret);
+	down_write(&pf->lock);
+	if (lvos_pf_in_use(pf)) {
+		up_write(&pf->lock);
+		return lvos_pf_bad(pf, "reset", "volume in use (swapoff first)", -EBUSY);
+	}
+	lvos_pf_free_all(pf);
+	up_write(&pf->lock);
+	lvos_pf_refresh(pf);
+	return len;
+}
+static DEVICE_ATTR_WO(reset);
+
+static struct attribute *lvos_pf_attrs[] = {
+	&dev_attr_disksize.attr,
+	&dev_attr_mem_limit.attr,
+	&dev_attr_mem_used_total.attr,
+	&dev_attr_mem_used_max.attr,
+	&dev_attr_orig_data_size.attr,
+	&dev_attr_compr_data_size.attr,
+	&dev_attr_pages_stored.attr,
+	&dev_attr_same_pages.attr,
+	&dev_attr_huge_pages.attr,
+	&dev_attr_written_back_pages.attr,
+	&dev_attr_writeback_total.attr,
+	&dev_attr_recompressed_pages.attr,
+	&dev_attr_recompress_total.attr,
+	&dev_attr_compactions.attr,
+	&dev_attr_pages_compacted.attr,
+	&dev_attr_refused_pages.attr,
+	&dev_attr_failed_reads.attr,
+	&dev_attr_failed_writes.attr,
+	&dev_attr_miss_free.attr,
+	&dev_attr_discarded_pages.attr,
+	&dev_attr_size_percent.attr,
+	&dev_attr_cap_percent.attr,
+	&dev_attr_idle_age.attr,
+	&dev_attr_compact_threshold.attr,
+	&dev_attr_comp_algorithm.attr,
+	&dev_attr_recomp_algorithm.attr,
+	&dev_attr_backing_dev.attr,
+	&dev_attr_reset.attr,
+	NULL,
+};
+
+static const struct attribute_group lvos_pf_group = {
+	.name = "pagefile",
+	.attrs = lvos_pf_attrs,
+};
+
+static const struct attribute_group *lvos_pf_groups[] = {
+	&lvos_pf_group,
+	NULL,
+};
+
+/* ---- device lifecycle ---- */
+
+static void lvos_pf_destroy(struct lvos_pf_dev *pf)
+{
+	cancel_delayed_work_sync(&pf->purge_work);
+	del_gendisk(pf->disk);
+	put_disk(pf->disk);
+	lvos_pf_free_all(pf);
+	lvos_pf_backing_detach(pf);
+	lvos_pf_streams_free(pf->streams);
+	zs_destroy_pool(pf->pool);
+	kvfree(pf->table);
+	__free_page(pf->purge_page);
+	kfree(pf);
+}
+
+static int lvos_pf_create(int id)
+{
+	unsigned long ram = totalram_pages();
+	struct lvos_pf_dev *pf;
+	char name[32];
+	int ret = -ENOMEM;
+
+	pf = kzalloc(sizeof(*pf), GFP_KERNEL);
+	if (!pf)
+		return -ENOMEM;
+	pf->id = id;
+	init_rwsem(&pf->lock);
+	spin_lock_init(&pf->blk_lock);
+	INIT_DELAYED_WORK(&pf->purge_work, lvos_pf_purge_fn);
+	strscpy(pf->comp, comp, sizeof(pf->comp));
+	strscpy(pf->recomp, recomp, sizeof(pf->recomp));
+	strscpy(pf->backing_path, "none", sizeof(pf->backing_path));
+	pf->size_pct = size_percent;
+	pf->cap_pct = cap_percent;
+	pf->idle_age = idle_age;
+	pf->compact_pct = compact_threshold;
+	pf->cap_pages = lvos_pf_cap_pages(ram, cap_percent);
+	pf->nr_slots = lvos_pf_size_pages(ram, size_percent);
+	if (!pf->nr_slots) {
+		pr_err("%u%% of %lu KiB RAM is too small for a volume\n",
+		       size_percent, ram << (PAGE_SHIFT - 10));
+		ret = -EINVAL;
+		goto err_free_pf;
+	}
+
+	snprintf(name, sizeof(name), "lvos_pagefile%d", id);
+	pf->pool = zs_create_pool(name);
+	if (!pf->pool)
+		goto err_free_pf;
+	pf->huge_size = zs_huge_class_size(pf->pool);
+	pf->streams = lvos_pf_streams_alloc(pf->comp, pf->recomp);
+	if (IS_ERR(pf->streams)) {
+		ret = PTR_ERR(pf->streams);
+		pf->streams = NULL;
+		goto err_destroy_pool;
+	}
+	pf->purge_page = alloc_page(GFP_KERNEL);
+	pf->table = kvcalloc(pf->nr_slots, sizeof(*pf->table), GFP_KERNEL);
+	if (!pf->purge_page || !pf->table)
+		goto err_free_table;
+
+	pf->disk = lvos_alloc_page_disk();
+	if (IS_ERR(pf->disk)) {
+		ret = PTR_ERR(pf->disk);
+		goto err_free_table;
+	}
+	pf->disk->major = lvos_pf_major;
+	pf->disk->first_minor = id;
+	pf->disk->minors = 1;
+	pf->disk->flags |= GENHD_FL_NO_PART;
+	pf->disk->fops = &lvos_pf_fops;
+	pf->disk->private_data = pf;
+	snprintf(pf->disk->disk_name, DISK_NAME_LEN, "pagefile%d", id);
+	set_capacity(pf->disk, pf->nr_slots * LVOS_PF_SECTORS_PER_PAGE);
+	ret = device_add_disk(NULL, pf->disk, lvos_pf_groups);
+	if (ret)
+		goto err_put_disk;
+
+	lvos_pf_devs[id] = pf;
+	queue_delayed_work(lvos_pf_wq, &pf->purge_work, lvos_pf_purge_interval * HZ);
+	pr_info("%s: %lu KiB volume, cap %lu KiB, %s (idle pages: %s after %u s)\n",
+		pf->disk->disk_name, pf->nr_slots << (PAGE_SHIFT - 10),
+		pf->cap_pages << (PAGE_SHIFT - 10), pf->comp, pf->recomp, pf->idle_age);
+	return 0;
+
+err_put_disk:
+	put_disk(pf->disk);
+err_free_table:
+	kvfree(pf->table);
+	if (pf->purge_page)
+		__free_page(pf->purge_page);
+	lvos_pf_streams_free(pf->streams);
+err_destroy_pool:
+	zs_destroy_pool(pf->pool);
+err_free_pf:
+	kfree(pf);
+	return ret;
+}
+
+static int lvos_pf_mem_notify(struct notifier_block *nb, unsigned long action,
+			      void *arg)
+{
+	int i;
+
+	if (action != MEM_ONLINE && action != MEM_OFFLINE)
+		return NOTIFY_OK;
+	/* re-size from the worker, outside the hotplug locks */
+	for (i = 0; i < LVOS_PF_MAX_DEVICES; i++)
+		if (lvos_pf_devs[i])
+			mod_delayed_work(lvos_pf_wq, &lvos_pf_devs[i]->purge_work, 0);
+	return NOTIFY_OK;
+}
+
+static struct notifier_block lvos_pf_mem_nb = {
+	.notifier_call = lvos_pf_mem_notify,
+};
+
+static int __init lvos_pf_check_params(void)
+{
+	int ret;
+
+	if (num_devices < 1 || num_devices > LVOS_PF_MAX_DEVICES) {
+		pr_err("num_devices=%u: must be 1..%d\n", num_devices, LVOS_PF_MAX_DEVICES);
+		return -EINVAL;
+	}
+	if (size_percent < LVOS_PF_SIZE_PCT_MIN || size_percent > LVOS_PF_SIZE_PCT_MAX) {
+		pr_err("size_percent=%u: must be %d..%d\n", size_percent,
+		       LVOS_PF_SIZE_PCT_MIN, LVOS_PF_SIZE_PCT_MAX);
+		return -EINVAL;
+	}
+	if (cap_percent < LVOS_PF_CAP_PCT_MIN || cap_percent > LVOS_PF_CAP_PCT_MAX) {
+		pr_err("cap_percent=%u: must be %d..%d\n", cap_percent,
+		       LVOS_PF_CAP_PCT_MIN, LVOS_PF_CAP_PCT_MAX);
+		return -EINVAL;
+	}
+	if (idle_age > LVOS_PF_AGE_MAX || compact_threshold > 100 ||
+	    lvos_pf_purge_interval < 1 || lvos_pf_purge_interval > 3600) {
+		pr_err("idle_age (0..%u), compact_threshold (0..100) or purge_interval (1..3600) out of range\n",
+		       LVOS_PF_AGE_MAX);
+		return -EINVAL;
+	}
+	ret = lvos_pf_check_alg(comp, false);
+	if (ret) {
+		pr_err("comp=%s: %s\n", comp, ret == -EINVAL ? "unknown algorithm" :
+		       "not available in this kernel");
+		return -EINVAL;
+	}
+	ret = lvos_pf_check_alg(recomp, true);
+	if (ret) {
+		pr_err("recomp=%s: %s\n", recomp, ret == -EINVAL ? "unknown algorithm" :
+		       "not available in this kernel");
+		return -EINVAL;
+	}
+	return 0;
+}
+
+static void lvos_pf_destroy_all(void)
+{
+	int i;
+
+	for (i = 0; i < LVOS_PF_MAX_DEVICES; i++) {
+		if (lvos_pf_devs[i]) {
+			lvos_pf_destroy(lvos_pf_devs[i]);
+			lvos_pf_devs[i] = NULL;
+		}
+	}
+}
+
+static int __init lvos_pf_init(void)
+{
+	int i, ret;
+
+	ret = lvos_pf_check_params();
+	if (ret)
+		return ret;
+	lvos_pf_t0 = ktime_get_boottime_seconds();
+	lvos_pf_wq = alloc_workqueue("lvos_pagefile",
+				     WQ_UNBOUND | WQ_MEM_RECLAIM | WQ_FREEZABLE, 0);
+	if (!lvos_pf_wq)
+		return -ENOMEM;
+	lvos_pf_major = register_blkdev(0, "pagefile");
+	if (lvos_pf_major < 0) {
+		ret = lvos_pf_major;
+		goto err_destroy_wq;
+	}
+	for (i = 0; i < num_devices; i++) {
+		ret = lvos_pf_create(i);
+		if (ret)
+			goto err_destroy_devs;
+	}
+	ret = register_memory_notifier(&lvos_pf_mem_nb);
+	if (ret)
+		goto err_destroy_devs;
+	return 0;
+
+err_destroy_devs:
+	lvos_pf_destroy_all();
+	unregister_blkdev(lvos_pf_major, "pagefile");
+err_destroy_wq:
+	destroy_workqueue(lvos_pf_wq);
+	return ret;
+}
+
+static void __exit lvos_pf_exit(void)
+{
+	unregister_memory_notifier(&lvos_pf_mem_nb);
+	lvos_pf_destroy_all();
+	unregister_blkdev(lvos_pf_major, "pagefile");
+	destroy_workqueue(lvos_pf_wq);
+}
+
+module_init(lvos_pf_init);
+module_exit(lvos_pf_exit);
+
+MODULE_LICENSE("GPL");
+MODULE_DESCRIPTION("lvos: volatile, memory-bound, self-purging compressed swap volumes");
+MODULE_AUTHOR("lvos developers");
+MODULE_VERSION(LVOS_VERSION);

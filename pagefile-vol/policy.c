@@ -1,0 +1,199 @@
+// SPDX-License-Identifier: GPL-2.0-only
+/*
+ * policy.c - lvos_pagefile's pure decisions (see policy.h). Exported only
+ * to the KUnit suite (EXPORT_SYMBOL_IF_KUNIT); no state, no locks.
+ */
+#include <linux/kernel.h>
+#include <linux/bitops.h>
+#include <linux/bitmap.h>
+#include <linux/errno.h>
+#include <linux/log2.h>
+#include <linux/math64.h>
+#include <linux/mm.h>
+#include <linux/string.h>
+#include <kunit/visibility.h>
+
+#include "policy.h"
+
+unsigned long lvos_pf_size_pages(unsigned long ram_pages, unsigned int pct)
+{
+	u64 pages = div_u64((u64)ram_pages * pct, 100);
+
+	return pages < LVOS_PF_MIN_PAGES ? 0 : (unsigned long)pages;
+}
+EXPORT_SYMBOL_IF_KUNIT(lvos_pf_size_pages);
+
+unsigned long lvos_pf_cap_pages(unsigned long ram_pages, unsigned int pct)
+{
+	u64 pages = div_u64((u64)ram_pages * pct, 100);
+
+	return pages ? (unsigned long)pages : 1;
+}
+EXPORT_SYMBOL_IF_KUNIT(lvos_pf_cap_pages);
+
+int lvos_pf_parse_uint(const char *buf, unsigned int min, unsigned int max,
+		       unsigned int *out)
+{
+	unsigned int v;
+	int ret;
+
+	/* kstrtouint accepts one trailing newline, rejects signs and junk */
+	if (*buf == '-')
+		return -EINVAL;
+	ret = kstrtouint(buf, 10, &v);
+	if (ret)
+		return ret;	/* -EINVAL, or -ERANGE past UINT_MAX */
+	if (v < min || v > max)
+		return -ERANGE;
+	*out = v;
+	return 0;
+}
+EXPORT_SYMBOL_IF_KUNIT(lvos_pf_parse_uint);
+
+int lvos_pf_match_name(const char *const *names, const char *name)
+{
+	size_t len = strcspn(name, "\n");
+	int i;
+
+	if (!len || (name[len] && name[len + 1]))
+		return -EINVAL;
+	for (i = 0; names[i]; i++)
+		if (strlen(names[i]) == len && !strncmp(names[i], name, len))
+			return i;
+	return -EINVAL;
+}
+EXPORT_SYMBOL_IF_KUNIT(lvos_pf_match_name);
+
+unsigned int lvos_pf_age_bucket(u32 age, u32 min_age)
+{
+	unsigned int b;
+
+	if (age < min_age)
+		return 0;
+	b = fls(age - min_age);
+	return min_t(unsigned int, b, LVOS_PF_AGE_BUCKETS - 1);
+}
+EXPORT_SYMBOL_IF_KUNIT(lvos_pf_age_bucket);
+
+u32 lvos_pf_bucket_min_age(unsigned int bucket, u32 min_age)
+{
+	return min_age + (bucket ? 1U << (bucket - 1) : 0);
+}
+EXPORT_SYMBOL_IF_KUNIT(lvos_pf_bucket_min_age);
+
+int lvos_pf_oldest_first_cut(const unsigned long *hist, unsigned long budget)
+{
+	unsigned long sum = 0;
+	int b, oldest = -1;
+
+	for (b = LVOS_PF_AGE_BUCKETS - 1; b >= 0; b--) {
+		if (!hist[b])
+			continue;
+		if (oldest < 0)
+			oldest = b;
+		if (sum + hist[b] > budget)
+			/* the oldest bucket alone may not fit: start there anyway */
+			return b == oldest ? b : b + 1;
+		sum += hist[b];
+	}
+	if (oldest < 0)
+		return -1;
+	/* everything fits: take every non-empty bucket */
+	for (b = 0; b < LVOS_PF_AGE_BUCKETS && !hist[b]; b++)
+		;
+	return b;
+}
+EXPORT_SYMBOL_IF_KUNIT(lvos_pf_oldest_first_cut);
+
+static bool lvos_pf_holds_object(unsigned long word)
+{
+	return lvos_pf_slot_size(word) &&
+	       !(word & (LVOS_PF_SAME | LVOS_PF_WB | LVOS_PF_UNDER_WB));
+}
+
+bool lvos_pf_want_recompress(unsigned long word, u32 now, u32 idle_age)
+{
+	if (!idle_age || !lvos_pf_holds_object(word))
+		return false;
+	if (word & (LVOS_PF_RECOMP | LVOS_PF_IDLE_DONE))
+		return false;
+	return now - lvos_pf_slot_time(word) >= idle_age;
+}
+EXPORT_SYMBOL_IF_KUNIT(lvos_pf_want_recompress);
+
+bool lvos_pf_want_writeback(unsigned long word, u32 now, u32 min_age)
+{
+	return lvos_pf_holds_object(word) &&
+	       now - lvos_pf_slot_time(word) >= min_age;
+}
+EXPORT_SYMBOL_IF_KUNIT(lvos_pf_want_writeback);
+
+unsigned int lvos_pf_frag_pct(unsigned long pool_pages, u64 compr_bytes)
+{
+	u64 total = (u64)pool_pages << PAGE_SHIFT;
+
+	if (!total || compr_bytes >= total)
+		return 0;
+	return (unsigned int)div64_u64((total - compr_bytes) * 100, total);
+}
+EXPORT_SYMBOL_IF_KUNIT(lvos_pf_frag_pct);
+
+bool lvos_pf_want_compact(unsigned long pool_pages, u64 compr_bytes,
+			  unsigned int threshold_pct, unsigned long min_waste)
+{
+	u64 total = (u64)pool_pages << PAGE_SHIFT;
+
+	if (!threshold_pct || compr_bytes >= total)
+		return false;
+	if ((total - compr_bytes) >> PAGE_SHIFT < min_waste)
+		return false;
+	return lvos_pf_frag_pct(pool_pages, compr_bytes) >= threshold_pct;
+}
+EXPORT_SYMBOL_IF_KUNIT(lvos_pf_want_compact);
+
+unsigned long lvos_pf_wb_deficit(unsigned long used, unsigned long cap,
+				 unsigned int high_pct, unsigned int low_pct)
+{
+	u64 low = div_u64((u64)cap * low_pct, 100);
+
+	if ((u64)used * 100 < (u64)cap * high_pct || used <= low)
+		return 0;
+	return used - (unsigned long)low;
+}
+EXPORT_SYMBOL_IF_KUNIT(lvos_pf_wb_deficit);
+
+u64 lvos_pf_mem_per_page_x100(u64 mem_used, u64 pages_stored)
+{
+	if (!pages_stored)
+		return 0;
+	return div64_u64(mem_used * 100, pages_stored);
+}
+EXPORT_SYMBOL_IF_KUNIT(lvos_pf_mem_per_page_x100);
+
+long lvos_pf_blk_alloc(struct lvos_pf_blkmap *m)
+{
+	unsigned long blk;
+
+	if (!m->nbits || m->used >= m->nbits)
+		return -ENOSPC;
+	blk = find_next_zero_bit(m->bits, m->nbits, m->hint);
+	if (blk >= m->nbits)
+		blk = find_first_zero_bit(m->bits, m->nbits);
+	if (blk >= m->nbits)
+		return -ENOSPC;
+	__set_bit(blk, m->bits);
+	m->used++;
+	m->hint = blk + 1 < m->nbits ? blk + 1 : 0;
+	return blk;
+}
+EXPORT_SYMBOL_IF_KUNIT(lvos_pf_blk_alloc);
+
+bool lvos_pf_blk_free(struct lvos_pf_blkmap *m, unsigned long blk)
+{
+	/* a bad or double free is reported, never corrupts the count */
+	if (blk >= m->nbits || !__test_and_clear_bit(blk, m->bits))
+		return false;
+	m->used--;
+	return true;
+}
+EXPORT_SYMBOL_IF_KUNIT(lvos_pf_blk_free);

@@ -1,0 +1,469 @@
+// SPDX-License-Identifier: GPL-2.0-only
+/*
+ * store.c - the I/O path of lvos_pagefile: pages in and out of the
+ * compressed store, the backing device, discard and swap-slot free.
+ *
+ * A write stores a same-filled page as its fill word, a compressible page
+ * compressed in a zsmalloc object, an incompressible one raw. Past the
+ * memory cap it goes to the backing device when there is one and is
+ * refused otherwise: nothing is ever dropped, a refused write fails and
+ * the swap layer keeps the page in memory.
+ */
+#include <linux/bio.h>
+#include <linux/blkdev.h>
+#include <linux/highmem.h>
+#include <linux/mm.h>
+#include <linux/pagemap.h>
+#include <linux/zsmalloc.h>
+
+#include "pagefile.h"
+
+#define LVOS_PF_GFP	(GFP_NOIO | __GFP_HIGHMEM | __GFP_MOVABLE | __GFP_NOWARN)
+
+/* Returned by the write path when the page has to go to the backing device. */
+#define LVOS_PF_TO_BACKING	1
+
+struct lvos_pf_stream *lvos_pf_stream_get(struct lvos_pf_dev *pf)
+{
+	struct lvos_pf_stream *s = per_cpu_ptr(pf->streams, raw_smp_processor_id());
+
+	mutex_lock(&s->lock);
+	return s;
+}
+
+void lvos_pf_stream_put(struct lvos_pf_stream *s)
+{
+	mutex_unlock(&s->lock);
+}
+
+unsigned long lvos_pf_pool_pages(struct lvos_pf_dev *pf)
+{
+	unsigned long pages = zs_get_total_pages(pf->pool);
+	unsigned long max = atomic_long_read(&pf->st.max_used_pages);
+
+	while (pages > max) {
+		unsigned long old = atomic_long_cmpxchg(&pf->st.max_used_pages, max, pages);
+
+		if (old == max)
+			break;
+		max = old;
+	}
+	return pages;
+}
+
+/* Drop whatever slot @idx holds. Called with the slot locked. */
+void lvos_pf_free_slot(struct lvos_pf_dev *pf, unsigned long idx)
+{
+	struct lvos_pf_slot *slot = &pf->table[idx];
+	unsigned long word = slot->word;
+	unsigned int size = lvos_pf_slot_size(word);
+
+	if (word & LVOS_PF_WB) {
+		spin_lock(&pf->blk_lock);
+		lvos_pf_blk_free(&pf->blkmap, slot->handle);
+		spin_unlock(&pf->blk_lock);
+		atomic64_dec(&pf->st.wb_pages);
+	} else if (word & LVOS_PF_SAME) {
+		atomic64_dec(&pf->st.same_pages);
+	} else if (size) {
+		zs_free(pf->pool, slot->handle);
+		atomic64_sub(size, &pf->st.compr_bytes);
+		if (word & LVOS_PF_HUGE)
+			atomic64_dec(&pf->st.huge_pages);
+		if (word & LVOS_PF_RECOMP)
+			atomic64_dec(&pf->st.recomp_pages);
+	} else {
+		return;		/* empty: keep the lock bit, nothing to count */
+	}
+	atomic64_dec(&pf->st.pages_stored);
+	slot->handle = 0;
+	slot->word &= BIT(LVOS_PF_LOCK);
+}
+
+/* Publish new contents of slot @idx; the caller accounts them. */
+static void lvos_pf_set_slot(struct lvos_pf_dev *pf, unsigned long idx,
+			     unsigned long handle, unsigned long flags,
+			     unsigned int size)
+{
+	unsigned long word;
+
+	lvos_pf_slot_lock(pf, idx);
+	lvos_pf_free_slot(pf, idx);
+	word = pf->table[idx].word | flags;
+	word = lvos_pf_slot_set_size(word, size);
+	pf->table[idx].word = lvos_pf_slot_set_time(word, lvos_pf_now());
+	pf->table[idx].handle = handle;
+	atomic64_inc(&pf->st.pages_stored);
+	lvos_pf_slot_unlock(pf, idx);
+}
+
+static bool lvos_pf_same_filled(const void *mem, unsigned long *fill)
+{
+	const unsigned long *p = mem;
+	unsigned long v = p[0];
+	unsigned int i;
+
+	for (i = 1; i < PAGE_SIZE / sizeof(*p); i++)
+		if (p[i] != v)
+			return false;
+	*fill = v;
+	return true;
+}
+
+static void lvos_pf_fill(void *mem, unsigned long v)
+{
+	memset_l(mem, v, PAGE_SIZE / sizeof(unsigned long));
+}
+
+int lvos_pf_decompress(struct lvos_pf_dev *pf, struct lvos_pf_stream *s,
+		       unsigned long handle, unsigned long word, void *dst)
+{
+	unsigned int size = lvos_pf_slot_size(word);
+	unsigned int dlen = PAGE_SIZE;
+	void *src;
+	int ret = 0;
+
+	src = zs_map_object(pf->pool, handle, ZS_MM_RO);
+	if (size == PAGE_SIZE) {
+		memcpy(dst, src, PAGE_SIZE);
+	} else {
+		struct crypto_comp *tfm = s->tfm[word & LVOS_PF_RECOMP ? 1 : 0];
+
+		ret = tfm ? crypto_comp_decompress(tfm, src, size, dst, &dlen) : -EINVAL;
+		if (!ret && dlen != PAGE_SIZE)
+			ret = -EIO;
+	}
+	zs_unmap_object(pf->pool, handle);
+	return ret;
+}
+
+/*
+ * Read slot @idx into @page. Returns 0, LVOS_PF_TO_BACKING with *@blk set
+ * (the caller reads the backing device), or a negative error.
+ */
+static int lvos_pf_read_slot(struct lvos_pf_dev *pf, unsigned long idx,
+			     struct page *page, unsigned long *blk)
+{
+	struct lvos_pf_stream *s = lvos_pf_stream_get(pf);
+	unsigned long word;
+	void *dst;
+	int ret = 0;
+
+	lvos_pf_slot_lock(pf, idx);
+	word = pf->table[idx].word;
+	if (word & LVOS_PF_WB) {
+		*blk = pf->table[idx].handle;
+		ret = LVOS_PF_TO_BACKING;
+	} else {
+		dst = kmap_local_page(page);
+		if (word & LVOS_PF_SAME)
+			lvos_pf_fill(dst, pf->table[idx].handle);
+		else if (!lvos_pf_slot_size(word))
+			clear_page(dst);	/* never written: zeroes */
+		else
+			ret = lvos_pf_decompress(pf, s, pf->table[idx].handle, word, dst);
+		kunmap_local(dst);
+		/* a page read is hot again */
+		if (lvos_pf_slot_size(word) || (word & LVOS_PF_SAME))
+			pf->table[idx].word = lvos_pf_slot_set_time(word, lvos_pf_now());
+	}
+	lvos_pf_slot_unlock(pf, idx);
+	lvos_pf_stream_put(s);
+	if (ret < 0) {
+		atomic64_inc(&pf->st.failed_reads);
+		pr_err_ratelimited("%s: page %lu does not decompress (%d)\n",
+				   pf->disk->disk_name, idx, ret);
+	}
+	return ret;
+}
+
+static bool lvos_pf_over_cap(struct lvos_pf_dev *pf)
+{
+	return lvos_pf_pool_pages(pf) > READ_ONCE(pf->cap_pages);
+}
+
+static void lvos_pf_refuse(struct lvos_pf_dev *pf)
+{
+	atomic64_inc(&pf->st.refused_pages);
+	pr_warn_ratelimited("%s: memory cap of %lu KiB reached and no backing device: write refused (%lld refused so far)\n",
+			    pf->disk->disk_name,
+			    READ_ONCE(pf->cap_pages) << (PAGE_SHIFT - 10),
+			    (long long)atomic64_read(&pf->st.refused_pages));
+}
+
+/*
+ * Store @page in slot @idx. Returns 0, LVOS_PF_TO_BACKING (the caller
+ * writes the page to the backing device), or a negative error.
+ */
+static int lvos_pf_write_slot(struct lvos_pf_dev *pf, unsigned long idx,
+			      struct page *page)
+{
+	struct lvos_pf_stream *s;
+	unsigned int dlen = 2 * PAGE_SIZE;
+	unsigned long handle, fill, flags = 0;
+	const void *data;
+	void *src, *dst;
+	int ret;
+
+	src = kmap_local_page(page);
+	if (lvos_pf_same_filled(src, &fill)) {
+		kunmap_local(src);
+		lvos_pf_set_slot(pf, idx, fill, LVOS_PF_SAME, 0);
+		atomic64_inc(&pf->st.same_pages);
+		return 0;
+	}
+	/* at the cap already: no compression work for a page that cannot stay */
+	if (lvos_pf_over_cap(pf)) {
+		kunmap_local(src);
+		goto over_cap;
+	}
+
+	s = lvos_pf_stream_get(pf);
+	ret = crypto_comp_compress(s->tfm[0], src, PAGE_SIZE, s->buf, &dlen);
+	if (ret || dlen >= pf->huge_size) {
+		dlen = PAGE_SIZE;
+		data = src;
+		flags = LVOS_PF_HUGE;
+	} else {
+		data = s->buf;
+	}
+	handle = zs_malloc(pf->pool, dlen, LVOS_PF_GFP);
+	if (IS_ERR_VALUE(handle)) {
+		lvos_pf_stream_put(s);
+		kunmap_local(src);
+		atomic64_inc(&pf->st.failed_writes);
+		pr_warn_ratelimited("%s: no memory for a %u-byte object\n",
+				    pf->disk->disk_name, dlen);
+		return -ENOMEM;
+	}
+	if (lvos_pf_over_cap(pf)) {
+		zs_free(pf->pool, handle);
+		lvos_pf_stream_put(s);
+		kunmap_local(src);
+		goto over_cap;
+	}
+	dst = zs_map_object(pf->pool, handle, ZS_MM_WO);
+	memcpy(dst, data, dlen);
+	zs_unmap_object(pf->pool, handle);
+	lvos_pf_stream_put(s);
+	kunmap_local(src);
+
+	lvos_pf_set_slot(pf, idx, handle, flags, dlen);
+	atomic64_add(dlen, &pf->st.compr_bytes);
+	if (flags & LVOS_PF_HUGE)
+		atomic64_inc(&pf->st.huge_pages);
+	lvos_pf_kick(pf);	/* near the cap: the worker moves old pages out */
+	return 0;
+
+over_cap:
+	if (pf->bdev)
+		return LVOS_PF_TO_BACKING;
+	lvos_pf_refuse(pf);
+	return -ENOSPC;
+}
+
+/* Synchronous page I/O on the backing device (worker and rw_page context). */
+int lvos_pf_backing_rw(struct lvos_pf_dev *pf, struct page *page,
+		       unsigned long blk, enum req_op op)
+{
+	struct bio *bio = bio_alloc(pf->bdev, 1, op | REQ_SYNC, GFP_NOIO);
+	int ret;
+
+	bio->bi_iter.bi_sector = (sector_t)blk * LVOS_PF_SECTORS_PER_PAGE;
+	__bio_add_page(bio, page, PAGE_SIZE, 0);
+	ret = submit_bio_wait(bio);
+	bio_put(bio);
+	return ret;
+}
+
+/*
+ * Backing-device I/O from inside ->submit_bio: a synchronous wait would
+ * deadlock on current->bio_list, so the page goes in a child bio chained
+ * to @parent, which completes when the child does.
+ */
+static void lvos_pf_backing_chain(struct lvos_pf_dev *pf, struct bio *parent,
+				  struct page *page, unsigned long blk,
+				  enum req_op op)
+{
+	struct bio *bio = bio_alloc(pf->bdev, 1, op, GFP_NOIO);
+
+	bio->bi_iter.bi_sector = (sector_t)blk * LVOS_PF_SECTORS_PER_PAGE;
+	__bio_add_page(bio, page, PAGE_SIZE, 0);
+	bio_chain(bio, parent);
+	submit_bio(bio);
+}
+
+/* A backing block for slot @idx, which then owns it (WB state). */
+static long lvos_pf_claim_backing(struct lvos_pf_dev *pf, unsigned long idx)
+{
+	long blk;
+
+	spin_lock(&pf->blk_lock);
+	blk = lvos_pf_blk_alloc(&pf->blkmap);
+	spin_unlock(&pf->blk_lock);
+	if (blk < 0) {
+		atomic64_inc(&pf->st.failed_writes);
+		pr_warn_ratelimited("%s: backing device %s is full\n",
+				    pf->disk->disk_name, pf->backing_path);
+		return blk;
+	}
+	lvos_pf_set_slot(pf, idx, blk, LVOS_PF_WB, PAGE_SIZE);
+	atomic64_inc(&pf->st.wb_pages);
+	atomic64_inc(&pf->st.wb_total);
+	return blk;
+}
+
+static void lvos_pf_discard(struct lvos_pf_dev *pf, struct bio *bio)
+{
+	sector_t sector = bio->bi_iter.bi_sector;
+	unsigned int bytes = bio->bi_iter.bi_size;
+	unsigned long idx;
+	unsigned int off = (sector & (LVOS_PF_SECTORS_PER_PAGE - 1)) << SECTOR_SHIFT;
+
+	/* only whole pages are dropped; a partial head or tail keeps its data */
+	if (off) {
+		if (bytes <= PAGE_SIZE - off)
+			return;
+		bytes -= PAGE_SIZE - off;
+		sector += (PAGE_SIZE - off) >> SECTOR_SHIFT;
+	}
+	idx = sector >> (PAGE_SHIFT - SECTOR_SHIFT);
+	for (; bytes >= PAGE_SIZE && idx < pf->nr_slots; bytes -= PAGE_SIZE, idx++) {
+		lvos_pf_slot_lock(pf, idx);
+		if (pf->table[idx].word & ~BIT(LVOS_PF_LOCK))
+			atomic64_inc(&pf->st.discarded_pages);
+		lvos_pf_free_slot(pf, idx);
+		lvos_pf_slot_unlock(pf, idx);
+	}
+}
+
+static bool lvos_pf_valid_seg(struct lvos_pf_dev *pf, struct bio_vec *bv,
+			      sector_t sector)
+{
+	if (bv->bv_offset || bv->bv_len != PAGE_SIZE ||
+	    (sector & (LVOS_PF_SECTORS_PER_PAGE - 1)) ||
+	    (sector >> (PAGE_SHIFT - SECTOR_SHIFT)) >= pf->nr_slots) {
+		pr_warn_ratelimited("%s: unaligned or out-of-range I/O at sector %llu\n",
+				    pf->disk->disk_name, (unsigned long long)sector);
+		return false;
+	}
+	return true;
+}
+
+static void lvos_pf_submit_bio(struct bio *bio)
+{
+	struct lvos_pf_dev *pf = bio->bi_bdev->bd_disk->private_data;
+	enum req_op op = bio_op(bio);
+	struct bvec_iter iter;
+	struct bio_vec bv;
+	unsigned long idx, blk;
+	int ret = 0;
+
+	down_read(&pf->lock);
+	switch (op) {
+	case REQ_OP_DISCARD:
+	case REQ_OP_WRITE_ZEROES:
+		lvos_pf_discard(pf, bio);
+		break;
+	case REQ_OP_READ:
+	case REQ_OP_WRITE:
+		bio_for_each_segment(bv, bio, iter) {
+			if (!lvos_pf_valid_seg(pf, &bv, iter.bi_sector)) {
+				ret = -EIO;
+				break;
+			}
+			idx = iter.bi_sector >> (PAGE_SHIFT - SECTOR_SHIFT);
+			if (op == REQ_OP_READ) {
+				ret = lvos_pf_read_slot(pf, idx, bv.bv_page, &blk);
+			} else {
+				ret = lvos_pf_write_slot(pf, idx, bv.bv_page);
+				if (ret == LVOS_PF_TO_BACKING) {
+					long b = lvos_pf_claim_backing(pf, idx);
+
+					ret = b < 0 ? (int)b : LVOS_PF_TO_BACKING;
+					blk = b;
+				}
+			}
+			if (ret == LVOS_PF_TO_BACKING) {
+				lvos_pf_backing_chain(pf, bio, bv.bv_page, blk, op);
+				ret = 0;
+			}
+			if (ret)
+				break;
+		}
+		break;
+	case REQ_OP_FLUSH:
+		break;
+	default:
+		ret = -EOPNOTSUPP;
+	}
+	up_read(&pf->lock);
+	if (ret)
+		bio->bi_status = errno_to_blk_status(ret);
+	bio_endio(bio);
+}
+
+static void lvos_pf_slot_free_notify(struct block_device *bdev,
+				     unsigned long index)
+{
+	struct lvos_pf_dev *pf = bdev->bd_disk->private_data;
+
+	/* called under the swap layer's spinlock: nothing here may sleep */
+	if (!down_read_trylock(&pf->lock)) {
+		atomic64_inc(&pf->st.miss_free);
+		return;
+	}
+	if (index < pf->nr_slots && lvos_pf_slot_trylock(pf, index)) {
+		lvos_pf_free_slot(pf, index);
+		lvos_pf_slot_unlock(pf, index);
+	} else {
+		atomic64_inc(&pf->st.miss_free);
+	}
+	up_read(&pf->lock);
+}
+
+#ifdef LVOS_HAVE_RW_PAGE
+/*
+ * 6.1's swap sets SWP_SYNCHRONOUS_IO (no swap cache round trip) only for
+ * disks with ->rw_page. Pages in memory are served here; anything that
+ * needs the backing device or fails returns an error without ending the
+ * page, and the swap layer resubmits it as a bio (as zram does).
+ */
+static int lvos_pf_rw_page(struct block_device *bdev, sector_t sector,
+			   struct page *page, enum req_op op)
+{
+	struct lvos_pf_dev *pf = bdev->bd_disk->private_data;
+	struct bio_vec bv = { .bv_page = page, .bv_len = PAGE_SIZE };
+	unsigned long idx = sector >> (PAGE_SHIFT - SECTOR_SHIFT);
+	unsigned long blk;
+	int ret;
+
+	if (PageTransHuge(page))
+		return -EOPNOTSUPP;
+	down_read(&pf->lock);
+	if (!lvos_pf_valid_seg(pf, &bv, sector))
+		ret = -EINVAL;
+	else if (op == REQ_OP_READ)
+		ret = lvos_pf_read_slot(pf, idx, page, &blk);
+	else if (op == REQ_OP_WRITE && lvos_pf_over_cap(pf))
+		ret = -EAGAIN;	/* the bio path moves it out or refuses it, once */
+	else if (op == REQ_OP_WRITE)
+		ret = lvos_pf_write_slot(pf, idx, page);
+	else
+		ret = -EOPNOTSUPP;
+	up_read(&pf->lock);
+	if (ret)
+		return ret < 0 ? ret : -EAGAIN;
+	page_endio(page, op_is_write(op), 0);
+	return 0;
+}
+#endif
+
+const struct block_device_operations lvos_pf_fops = {
+	.owner = THIS_MODULE,
+	.submit_bio = lvos_pf_submit_bio,
+	.swap_slot_free_notify = lvos_pf_slot_free_notify,
+#ifdef LVOS_HAVE_RW_PAGE
+	.rw_page = lvos_pf_rw_page,
+#endif
+};
