@@ -42,7 +42,7 @@ all modules:
 
 clean:
 	$(MAKE) -C $(KDIR) M=$(TOP) clean
-	rm -rf $(BUILD) tools/lvos-detect-virt
+	rm -rf $(BUILD) tools/lvos-detect-virt tools/pagefile-hog
 
 # Out-of-tree kbuild writes objects next to the sources, so each kernel gets
 # its own copy of the tree under build/src/<release>; the .ko files land in
@@ -65,10 +65,14 @@ ko-locked:
 	@rm -f $(BUILD)/ko/$(KREL)/*.ko
 	@find $(BUILD)/src/$(KREL) -name '*.ko' -exec cp {} $(BUILD)/ko/$(KREL)/ \;
 
-tools: tools/lvos-detect-virt
+tools: tools/lvos-detect-virt tools/pagefile-hog
 
 # Static, so the same binary runs inside the busybox test guests.
 tools/lvos-detect-virt: tools/lvos-detect-virt.c
+	$(CC) -O2 -g -Wall -Wextra -Werror -std=gnu11 -static -o $@ $<
+
+# The swap workload of the pagefile tests and benchmark (runs in the guest).
+tools/pagefile-hog: tools/pagefile-hog.c
 	$(CC) -O2 -g -Wall -Wextra -Werror -std=gnu11 -static -o $@ $<
 
 deps:

@@ -542,6 +542,8 @@ static int lvos_pf_create(int id)
 	init_rwsem(&pf->lock);
 	spin_lock_init(&pf->blk_lock);
 	INIT_DELAYED_WORK(&pf->purge_work, lvos_pf_purge_fn);
+	ratelimit_state_init(&pf->refuse_rs, 30 * HZ, 1);
+	ratelimit_set_flags(&pf->refuse_rs, RATELIMIT_MSG_ON_RELEASE);
 	strscpy(pf->comp, comp, sizeof(pf->comp));
 	strscpy(pf->recomp, recomp, sizeof(pf->recomp));
 	strscpy(pf->backing_path, "none", sizeof(pf->backing_path));
@@ -648,10 +650,16 @@ static int __init lvos_pf_check_params(void)
 		       LVOS_PF_CAP_PCT_MIN, LVOS_PF_CAP_PCT_MAX);
 		return -EINVAL;
 	}
-	if (idle_age > LVOS_PF_AGE_MAX || compact_threshold > 100 ||
-	    lvos_pf_purge_interval < 1 || lvos_pf_purge_interval > 3600) {
-		pr_err("idle_age (0..%u), compact_threshold (0..100) or purge_interval (1..3600) out of range\n",
-		       LVOS_PF_AGE_MAX);
+	if (idle_age > LVOS_PF_AGE_MAX) {
+		pr_err("idle_age=%u: must be 0..%u\n", idle_age, LVOS_PF_AGE_MAX);
+		return -EINVAL;
+	}
+	if (compact_threshold > 100) {
+		pr_err("compact_threshold=%u: must be 0..100\n", compact_threshold);
+		return -EINVAL;
+	}
+	if (lvos_pf_purge_interval < 1 || lvos_pf_purge_interval > 3600) {
+		pr_err("purge_interval=%u: must be 1..3600\n", lvos_pf_purge_interval);
 		return -EINVAL;
 	}
 	ret = lvos_pf_check_alg(comp, false);

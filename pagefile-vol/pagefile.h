@@ -10,6 +10,7 @@
 #include <linux/blkdev.h>
 #include <linux/bit_spinlock.h>
 #include <linux/mutex.h>
+#include <linux/ratelimit.h>
 #include <linux/rwsem.h>
 #include <linux/spinlock.h>
 #include <linux/workqueue.h>
@@ -99,7 +100,7 @@ struct lvos_pf_dev {
 
 	struct delayed_work purge_work;
 	struct page *purge_page;	/* the worker's bounce page */
-	unsigned long last_compact;	/* jiffies */
+	struct ratelimit_state refuse_rs;
 
 	struct lvos_pf_stats st;
 };

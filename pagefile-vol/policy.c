@@ -84,24 +84,18 @@ EXPORT_SYMBOL_IF_KUNIT(lvos_pf_bucket_min_age);
 int lvos_pf_oldest_first_cut(const unsigned long *hist, unsigned long budget)
 {
 	unsigned long sum = 0;
-	int b, oldest = -1;
+	int b, cut = -1;
 
 	for (b = LVOS_PF_AGE_BUCKETS - 1; b >= 0; b--) {
 		if (!hist[b])
 			continue;
-		if (oldest < 0)
-			oldest = b;
 		if (sum + hist[b] > budget)
 			/* the oldest bucket alone may not fit: start there anyway */
-			return b == oldest ? b : b + 1;
+			return cut >= 0 ? cut : b;
 		sum += hist[b];
+		cut = b;
 	}
-	if (oldest < 0)
-		return -1;
-	/* everything fits: take every non-empty bucket */
-	for (b = 0; b < LVOS_PF_AGE_BUCKETS && !hist[b]; b++)
-		;
-	return b;
+	return cut;
 }
 EXPORT_SYMBOL_IF_KUNIT(lvos_pf_oldest_first_cut);
 

@@ -76,7 +76,8 @@ int lvos_pf_match_name(const char *const *names, const char *name);
 /*
  * Ageing: slots are put into LVOS_PF_AGE_BUCKETS buckets by age; the
  * oldest-first selection picks the youngest bucket whose cumulative count,
- * counted from the oldest, still fits the budget.
+ * counted from the oldest, still fits the budget (or the oldest bucket, when
+ * it alone is over budget); -1 when there is nothing to do.
  */
 #define LVOS_PF_AGE_BUCKETS	32
 unsigned int lvos_pf_age_bucket(u32 age, u32 min_age);

@@ -138,7 +138,8 @@ static bool lvos_pf_recompress_one(struct lvos_pf_dev *pf, unsigned long idx,
 	ret = crypto_comp_compress(s->tfm[1], src, PAGE_SIZE, s->buf, &dlen);
 	kunmap_local(src);
 	if (!ret && dlen < old && dlen < pf->huge_size) {
-		handle = zs_malloc(pf->pool, dlen, GFP_NOIO | __GFP_HIGHMEM |
+		/* opportunistic: never block reclaim behind a held stream */
+		handle = zs_malloc(pf->pool, dlen, GFP_NOWAIT | __GFP_HIGHMEM |
 				   __GFP_MOVABLE | __GFP_NOWARN);
 		if (IS_ERR_VALUE(handle)) {
 			handle = 0;
@@ -237,7 +238,6 @@ static void lvos_pf_compact(struct lvos_pf_dev *pf, bool force)
 	freed = zs_compact(pf->pool);
 	atomic64_inc(&pf->st.compactions);
 	atomic64_add(freed, &pf->st.pages_compacted);
-	pf->last_compact = jiffies;
 }
 
 void lvos_pf_purge_fn(struct work_struct *work)

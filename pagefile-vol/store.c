@@ -14,11 +14,14 @@
 #include <linux/highmem.h>
 #include <linux/mm.h>
 #include <linux/pagemap.h>
+#include <linux/ratelimit.h>
 #include <linux/zsmalloc.h>
 
 #include "pagefile.h"
 
 #define LVOS_PF_GFP	(GFP_NOIO | __GFP_HIGHMEM | __GFP_MOVABLE | __GFP_NOWARN)
+#define LVOS_PF_GFP_NOWAIT	(__GFP_KSWAPD_RECLAIM | __GFP_HIGHMEM | __GFP_MOVABLE | \
+				 __GFP_NOWARN)
 
 /* Returned by the write path when the page has to go to the backing device. */
 #define LVOS_PF_TO_BACKING	1
@@ -184,11 +187,13 @@ static bool lvos_pf_over_cap(struct lvos_pf_dev *pf)
 
 static void lvos_pf_refuse(struct lvos_pf_dev *pf)
 {
-	atomic64_inc(&pf->st.refused_pages);
-	pr_warn_ratelimited("%s: memory cap of %lu KiB reached and no backing device: write refused (%lld refused so far)\n",
-			    pf->disk->disk_name,
-			    READ_ONCE(pf->cap_pages) << (PAGE_SHIFT - 10),
-			    (long long)atomic64_read(&pf->st.refused_pages));
+	s64 n = atomic64_inc_return(&pf->st.refused_pages);
+
+	/* one line per 30 s with the running count, however hard reclaim pushes */
+	if (__ratelimit(&pf->refuse_rs))
+		pr_warn("%s: memory cap of %lu KiB reached and no backing device: writes refused (%lld so far)\n",
+			pf->disk->disk_name,
+			READ_ONCE(pf->cap_pages) << (PAGE_SHIFT - 10), (long long)n);
 }
 
 /*
@@ -227,14 +232,37 @@ static int lvos_pf_write_slot(struct lvos_pf_dev *pf, unsigned long idx,
 	} else {
 		data = s->buf;
 	}
-	handle = zs_malloc(pf->pool, dlen, LVOS_PF_GFP);
+	/*
+	 * No direct reclaim while holding a stream: every other writer (and
+	 * kswapd) may be waiting for it, and a GFP_NOIO allocation retries
+	 * for as long as reclaim cannot make progress. As zram does: try
+	 * without blocking, else drop the stream, allocate, compress again.
+	 */
+	handle = zs_malloc(pf->pool, dlen, LVOS_PF_GFP_NOWAIT);
 	if (IS_ERR_VALUE(handle)) {
+		unsigned int want = dlen;
+
 		lvos_pf_stream_put(s);
-		kunmap_local(src);
-		atomic64_inc(&pf->st.failed_writes);
-		pr_warn_ratelimited("%s: no memory for a %u-byte object\n",
-				    pf->disk->disk_name, dlen);
-		return -ENOMEM;
+		handle = zs_malloc(pf->pool, dlen, LVOS_PF_GFP);
+		if (IS_ERR_VALUE(handle)) {
+			kunmap_local(src);
+			atomic64_inc(&pf->st.failed_writes);
+			pr_warn_ratelimited("%s: no memory for a %u-byte object\n",
+					    pf->disk->disk_name, dlen);
+			return -ENOMEM;
+		}
+		s = lvos_pf_stream_get(pf);
+		if (!(flags & LVOS_PF_HUGE)) {
+			dlen = 2 * PAGE_SIZE;
+			ret = crypto_comp_compress(s->tfm[0], src, PAGE_SIZE, s->buf, &dlen);
+			if (ret || dlen != want) {	/* cannot happen: same input, same algorithm */
+				zs_free(pf->pool, handle);
+				lvos_pf_stream_put(s);
+				kunmap_local(src);
+				atomic64_inc(&pf->st.failed_writes);
+				return -EIO;
+			}
+		}
 	}
 	if (lvos_pf_over_cap(pf)) {
 		zs_free(pf->pool, handle);

@@ -152,13 +152,17 @@ vmtest__setup() {
 	vmtest__emit "lvos-vmtest: host-channel ready"
 }
 
+# vmtest__insmod NAME PATH [PARAM=VALUE...]
 vmtest__insmod() {
-	_vmtest_err=$(insmod "$2" 2>&1)
+	_vmtest_name=$1
+	_vmtest_path=$2
+	shift 2
+	_vmtest_err=$(insmod "$_vmtest_path" "$@" 2>&1)
 	_vmtest_rc=$?
 	if [ "$_vmtest_rc" -eq 0 ]; then
-		vmtest_ok "insmod $1"
+		vmtest_ok "insmod $_vmtest_name"
 	else
-		vmtest_fail "insmod $1" "$_vmtest_err"
+		vmtest_fail "insmod $_vmtest_name" "$_vmtest_err"
 	fi
 }
 

@@ -150,8 +150,8 @@ def init_script(spec, kernel, test_name, stock, lvos, notes, guest_count):
     w("ls /sys/kernel/debug/kunit >/tmp/.vmtest/kunit-before 2>/dev/null")
     w("loaded=")
     for name, _ in lvos:
-        w("if [ $failed = 0 ]; then vmtest__insmod %s /lib/lvos/%s.ko && loaded=\"%s $loaded\" || failed=1; fi"
-          % (q(name), q(name), name))
+        w("if [ $failed = 0 ]; then vmtest__insmod %s /lib/lvos/%s.ko %s && loaded=\"%s $loaded\" || failed=1; fi"
+          % (q(name), q(name), spec.lvos_params.get(name, ""), name))
     w("export LVOS_GUEST_INDEX=%d LVOS_GUEST_NAME=%s LVOS_GUEST_COUNT=%d"
       % (spec.index, q(spec.name), guest_count))
     w("export LVOS_KERNEL=%s LVOS_KERNEL_RELEASE=%s" % (q(kernel.name), q(kernel.release)))

@@ -114,6 +114,7 @@ class GuestSpec:
         self.lvos = lvos
         self.append = append
         self.files = {}
+        self.lvos_params = {}
 
 
 class TestSpec:
@@ -191,6 +192,12 @@ class TestSpec:
             if not os.path.isfile(hpath):
                 raise TestFileError("FILES: %s does not exist (build it first)" % hpath)
             self.files[gpath] = hpath
+        params = g("LVOS_PARAMS") or {}
+        if not isinstance(params, dict) or not all(
+                isinstance(k, str) and isinstance(v, str) and re.match(r"^[\w.,=\- ]*$", v)
+                for k, v in params.items()):
+            raise TestFileError("LVOS_PARAMS must be a dict: module -> 'name=value ...'")
+        self.lvos_params = {k.replace("-", "_"): v for k, v in params.items()}
         self.guests = []
         seen = set()
         for i, gd in enumerate(guests):
@@ -217,3 +224,4 @@ class TestSpec:
                  for m in _strlist(val("LVOS"), "LVOS")],
                 str(val("APPEND") or "")))
             self.guests[-1].files = self.files
+            self.guests[-1].lvos_params = self.lvos_params

@@ -1,0 +1,54 @@
+# SPDX-License-Identifier: GPL-2.0-only
+# lvos_pagefile at its memory cap with a backing device (a virtio disk):
+# the oldest pages move to the disk instead of being refused, the pool
+# stays under the cap, and every page of a 1.3 x RAM workload verifies
+# (reads come back from the disk). Detaching the backing device is refused
+# while pages live on it.
+import os
+import sys
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "lib"))
+import pfcommon  # noqa: E402
+
+TIMEOUT = 300
+QEMU = dict(memory="384M", smp="2",
+            disks=[dict(name="back", size="1G", format="raw", bus="virtio-blk")])
+MODULES = pfcommon.MODULES
+OPTIONAL_MODULES = pfcommon.OPTIONAL_MODULES
+LVOS = pfcommon.LVOS
+LVOS_PARAMS = {"lvos_pagefile": "size_percent=200 cap_percent=8"}
+FILES = pfcommon.FILES
+
+GUEST = pfcommon.HELPERS + r'''
+vmtest_check "attach backing device" sh -c 'echo /dev/vda > /sys/block/pagefile0/pagefile/backing_dev'
+vmtest_eq "backing device shown" "$(pfv backing_dev)" /dev/vda
+mkswap /dev/pagefile0 >/dev/null
+vmtest_check "swapon" swapon /dev/pagefile0
+mib=$(( $(memtotal_kb) * 13 / 10 / 1024 ))
+pagefile-hog --passes 2 --wait-file /tmp/go $mib > /tmp/hog.out 2>&1 &
+hog=$!
+vmtest_wait_for 900 grep -q "hog: ready" /tmp/hog.out
+pf_stats
+wb=$(pfv written_back_pages)
+vmtest_check "pages moved to the backing device ($wb)" test "$wb" -gt 1000
+vmtest_check "detach refused while pages are on it" sh -c '! echo none > /sys/block/pagefile0/pagefile/backing_dev'
+touch /tmp/go
+wait $hog
+rc=$?
+cat /tmp/hog.out
+pf_stats
+vmtest_eq "workload survived" "$rc" 0
+vmtest_eq "every page verified, 2 passes" "$(hog_field corrupt)" 0
+vmtest_eq "nothing refused" "$(pfv refused_pages)" 0
+vmtest_eq "no failed reads" "$(pfv failed_reads)" 0
+vmtest_eq "no failed writes" "$(pfv failed_writes)" 0
+limit=$(pfv mem_limit)
+vmtest_check "pool never past the cap ($(pfv mem_used_max) <= $limit + 64 KiB)" \
+	test "$(pfv mem_used_max)" -le $(( limit + 65536 ))
+vmtest_check "swapoff" swapoff /dev/pagefile0
+vmtest_check "swapoff freed the backing blocks ($(pfv written_back_pages) left: the swap header)" \
+	test "$(pfv written_back_pages)" -le 1
+vmtest_check "reset drops the rest" sh -c 'echo 1 > /sys/block/pagefile0/pagefile/reset'
+vmtest_eq "nothing stored after reset" "$(pfv pages_stored):$(pfv written_back_pages)" 0:0
+vmtest_check "detach backing device" sh -c 'echo none > /sys/block/pagefile0/pagefile/backing_dev'
+vmtest_eq "backing device gone" "$(pfv backing_dev)" none
+'''
