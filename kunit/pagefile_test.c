@@ -119,24 +119,29 @@ static unsigned long pf_obj(unsigned int size, u32 t, unsigned long flags)
 	return lvos_pf_slot_set_time(lvos_pf_slot_set_size(flags, size), t);
 }
 
+static bool want_rc(unsigned long word, u32 now, u32 idle_age)
+{
+	return lvos_pf_want_recompress(word, now, idle_age);
+}
+
 static void pf_want_recompress(struct kunit *test)
 {
 	/* now = 1000 s, idle_age = 60 s */
-	KUNIT_EXPECT_TRUE(test, lvos_pf_want_recompress(pf_obj(1500, 940, 0), 1000, 60));
-	KUNIT_EXPECT_FALSE(test, lvos_pf_want_recompress(pf_obj(1500, 941, 0), 1000, 60));
+	KUNIT_EXPECT_TRUE(test, want_rc(pf_obj(1500, 940, 0), 1000, 60));
+	KUNIT_EXPECT_FALSE(test, want_rc(pf_obj(1500, 941, 0), 1000, 60));
 	/* incompressible pages get one try with the stronger algorithm */
-	KUNIT_EXPECT_TRUE(test, lvos_pf_want_recompress(pf_obj(PAGE_SIZE, 0, LVOS_PF_HUGE), 1000, 60));
+	KUNIT_EXPECT_TRUE(test, want_rc(pf_obj(PAGE_SIZE, 0, LVOS_PF_HUGE), 1000, 60));
 	/* never twice, never for same-filled, empty, written back or moving slots */
-	KUNIT_EXPECT_FALSE(test, lvos_pf_want_recompress(pf_obj(900, 0, LVOS_PF_RECOMP), 1000, 60));
-	KUNIT_EXPECT_FALSE(test, lvos_pf_want_recompress(pf_obj(1500, 0, LVOS_PF_IDLE_DONE), 1000, 60));
-	KUNIT_EXPECT_FALSE(test, lvos_pf_want_recompress(pf_obj(0, 0, LVOS_PF_SAME), 1000, 60));
-	KUNIT_EXPECT_FALSE(test, lvos_pf_want_recompress(pf_obj(0, 0, 0), 1000, 60));
-	KUNIT_EXPECT_FALSE(test, lvos_pf_want_recompress(pf_obj(PAGE_SIZE, 0, LVOS_PF_WB), 1000, 60));
-	KUNIT_EXPECT_FALSE(test, lvos_pf_want_recompress(pf_obj(1500, 0, LVOS_PF_UNDER_WB), 1000, 60));
+	KUNIT_EXPECT_FALSE(test, want_rc(pf_obj(900, 0, LVOS_PF_RECOMP), 1000, 60));
+	KUNIT_EXPECT_FALSE(test, want_rc(pf_obj(1500, 0, LVOS_PF_IDLE_DONE), 1000, 60));
+	KUNIT_EXPECT_FALSE(test, want_rc(pf_obj(0, 0, LVOS_PF_SAME), 1000, 60));
+	KUNIT_EXPECT_FALSE(test, want_rc(pf_obj(0, 0, 0), 1000, 60));
+	KUNIT_EXPECT_FALSE(test, want_rc(pf_obj(PAGE_SIZE, 0, LVOS_PF_WB), 1000, 60));
+	KUNIT_EXPECT_FALSE(test, want_rc(pf_obj(1500, 0, LVOS_PF_UNDER_WB), 1000, 60));
 	/* idle_age 0 disables idle purging */
-	KUNIT_EXPECT_FALSE(test, lvos_pf_want_recompress(pf_obj(1500, 0, 0), 1000, 0));
+	KUNIT_EXPECT_FALSE(test, want_rc(pf_obj(1500, 0, 0), 1000, 0));
 	/* the clock wraps after 136 years of uptime; ages stay right across it */
-	KUNIT_EXPECT_TRUE(test, lvos_pf_want_recompress(pf_obj(1500, 0xffffffc0U, 0), 10, 60));
+	KUNIT_EXPECT_TRUE(test, want_rc(pf_obj(1500, 0xffffffc0U, 0), 10, 60));
 }
 
 static void pf_want_writeback(struct kunit *test)

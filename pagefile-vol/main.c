@@ -101,15 +101,15 @@ static void lvos_pf_streams_free(struct lvos_pf_stream __percpu *streams)
 	free_percpu(streams);
 }
 
-static struct lvos_pf_stream __percpu *lvos_pf_streams_alloc(const char *c,
-							      const char *rc)
+static int lvos_pf_streams_alloc(const char *c, const char *rc,
+				 struct lvos_pf_stream __percpu **out)
 {
 	struct lvos_pf_stream __percpu *streams;
 	int cpu;
 
 	streams = alloc_percpu(struct lvos_pf_stream);
 	if (!streams)
-		return ERR_PTR(-ENOMEM);
+		return -ENOMEM;
 	for_each_possible_cpu(cpu) {
 		struct lvos_pf_stream *s = per_cpu_ptr(streams, cpu);
 
@@ -120,10 +120,11 @@ static struct lvos_pf_stream __percpu *lvos_pf_streams_alloc(const char *c,
 			s->tfm[1] = crypto_alloc_comp(rc, 0, 0);
 		if (!s->buf || IS_ERR(s->tfm[0]) || IS_ERR(s->tfm[1])) {
 			lvos_pf_streams_free(streams);
-			return ERR_PTR(-ENOMEM);
+			return -ENOMEM;
 		}
 	}
-	return streams;
+	*out = streams;
+	return 0;
 }
 
 /* Known name and loadable by the crypto API: 0, -EINVAL or -ENOENT. */
@@ -202,6 +203,9 @@ static void lvos_pf_backing_detach(struct lvos_pf_dev *pf)
 
 /* ---- sysfs ---- */
 
+#define LVOS_PF_BUSY_WHY	"volume in use or holding data (swapoff and reset first)"
+#define LVOS_PF_ALGS_WHY	"unknown algorithm (lz4, lz4hc, lzo, lzo-rle, zstd, deflate)"
+
 static struct lvos_pf_dev *lvos_pf_of(struct device *dev)
 {
 	return dev_to_disk(dev)->private_data;
@@ -234,6 +238,7 @@ LVOS_PF_COUNT(written_back_pages, wb_pages);
 LVOS_PF_COUNT(writeback_total, wb_total);
 LVOS_PF_COUNT(recompressed_pages, recomp_pages);
 LVOS_PF_COUNT(recompress_total, recomp_total);
+LVOS_PF_COUNT(recompress_saved_bytes, recomp_saved);
 LVOS_PF_COUNT(compactions, compactions);
 LVOS_PF_COUNT(pages_compacted, pages_compacted);
 LVOS_PF_COUNT(refused_pages, refused_pages);
@@ -268,8 +273,7 @@ static ssize_t lvos_pf_store_uint(struct device *dev, const char *attr,
 	down_write(&pf->lock);
 	if (busy_if_used && (lvos_pf_in_use(pf) || !lvos_pf_empty(pf))) {
 		up_write(&pf->lock);
-		return lvos_pf_bad(pf, attr, "volume in use or holding data (swapoff and reset first)",
-				   -EBUSY);
+		return lvos_pf_bad(pf, attr, LVOS_PF_BUSY_WHY, -EBUSY);
 	}
 	WRITE_ONCE(*field, v);
 	up_write(&pf->lock);
@@ -277,18 +281,25 @@ static ssize_t lvos_pf_store_uint(struct device *dev, const char *attr,
 	return len;
 }
 
+static unsigned int *lvos_pf_field(struct device *dev, size_t off)
+{
+	return (unsigned int *)((char *)lvos_pf_of(dev) + off);
+}
+
 #define LVOS_PF_UINT(_name, _field, _min, _max, _busy)			\
+static const size_t _name##_off = offsetof(struct lvos_pf_dev, _field);	\
 static ssize_t _name##_show(struct device *dev,				\
 			    struct device_attribute *attr, char *buf)	\
 {									\
-	return sysfs_emit(buf, "%u\n", READ_ONCE(lvos_pf_of(dev)->_field)); \
+	return sysfs_emit(buf, "%u\n",					\
+			  READ_ONCE(*lvos_pf_field(dev, _name##_off)));	\
 }									\
 static ssize_t _name##_store(struct device *dev,			\
 			     struct device_attribute *attr,		\
 			     const char *buf, size_t len)		\
 {									\
 	return lvos_pf_store_uint(dev, #_name, buf, len, _min, _max,	\
-				  _busy, &lvos_pf_of(dev)->_field);	\
+				  _busy, lvos_pf_field(dev, _name##_off)); \
 }									\
 static DEVICE_ATTR_RW(_name)
 
@@ -302,18 +313,17 @@ static ssize_t lvos_pf_set_algs(struct lvos_pf_dev *pf, const char *attr,
 				const char *c, const char *rc, bool need_empty)
 {
 	struct lvos_pf_stream __percpu *streams, *old;
+	int ret = lvos_pf_streams_alloc(c, rc, &streams);
 
-	streams = lvos_pf_streams_alloc(c, rc);
-	if (IS_ERR(streams))
-		return lvos_pf_bad(pf, attr, "cannot allocate compression streams",
-				   PTR_ERR(streams));
+	if (ret)
+		return lvos_pf_bad(pf, attr, "cannot allocate compression streams", ret);
 	down_write(&pf->lock);
 	if (need_empty ? lvos_pf_in_use(pf) || !lvos_pf_empty(pf) :
 			 atomic64_read(&pf->st.recomp_pages) > 0) {
 		up_write(&pf->lock);
 		lvos_pf_streams_free(streams);
 		return lvos_pf_bad(pf, attr, need_empty ?
-				   "volume in use or holding data (swapoff and reset first)" :
+				   LVOS_PF_BUSY_WHY :
 				   "pages stored with the current algorithm", -EBUSY);
 	}
 	old = pf->streams;
@@ -337,8 +347,7 @@ static ssize_t lvos_pf_store_alg(struct device *dev, const char *attr,
 	name[strcspn(name, "\n")] = '\0';
 	ret = lvos_pf_check_alg(name, secondary);
 	if (ret == -EINVAL)
-		return lvos_pf_bad(pf, attr, "unknown algorithm (lz4, lz4hc, lzo, lzo-rle, zstd, deflate)",
-				   ret);
+		return lvos_pf_bad(pf, attr, LVOS_PF_ALGS_WHY, ret);
 	if (ret)
 		return lvos_pf_bad(pf, attr, "algorithm not available in this kernel", ret);
 	ret = secondary ? lvos_pf_set_algs(pf, attr, pf->comp, name, false) :
@@ -484,6 +493,7 @@ static struct attribute *lvos_pf_attrs[] = {
 	&dev_attr_writeback_total.attr,
 	&dev_attr_recompressed_pages.attr,
 	&dev_attr_recompress_total.attr,
+	&dev_attr_recompress_saved_bytes.attr,
 	&dev_attr_compactions.attr,
 	&dev_attr_pages_compacted.attr,
 	&dev_attr_refused_pages.attr,
@@ -565,12 +575,10 @@ static int lvos_pf_create(int id)
 	if (!pf->pool)
 		goto err_free_pf;
 	pf->huge_size = zs_huge_class_size(pf->pool);
-	pf->streams = lvos_pf_streams_alloc(pf->comp, pf->recomp);
-	if (IS_ERR(pf->streams)) {
-		ret = PTR_ERR(pf->streams);
-		pf->streams = NULL;
+	ret = lvos_pf_streams_alloc(pf->comp, pf->recomp, &pf->streams);
+	if (ret)
 		goto err_destroy_pool;
-	}
+	ret = -ENOMEM;
 	pf->purge_page = alloc_page(GFP_KERNEL);
 	pf->table = kvcalloc(pf->nr_slots, sizeof(*pf->table), GFP_KERNEL);
 	if (!pf->purge_page || !pf->table)

@@ -38,7 +38,7 @@ struct lvos_pf_slot {
  * algorithm, tfm[1] the recompression one (NULL when disabled).
  */
 struct lvos_pf_stream {
-	struct mutex lock;
+	struct mutex lock;	/* owns tfm and buf while held */
 	struct crypto_comp *tfm[2];
 	u8 *buf;		/* 2 * PAGE_SIZE: compressor output */
 };
@@ -52,6 +52,7 @@ struct lvos_pf_stats {
 	atomic64_t wb_total;		/* ever moved to the backing device */
 	atomic64_t recomp_pages;	/* now in the secondary algorithm */
 	atomic64_t recomp_total;
+	atomic64_t recomp_saved;	/* bytes recompression gave back, ever */
 	atomic64_t compactions;
 	atomic64_t pages_compacted;
 	atomic64_t refused_pages;	/* writes refused at the cap */
@@ -95,7 +96,7 @@ struct lvos_pf_dev {
 	void *backing;			/* compat handle, see lvos_bdev_open() */
 	struct block_device *bdev;
 	char backing_path[LVOS_PF_PATH_LEN];
-	spinlock_t blk_lock;
+	spinlock_t blk_lock;		/* guards blkmap */
 	struct lvos_pf_blkmap blkmap;
 
 	struct delayed_work purge_work;

@@ -157,6 +157,7 @@ static bool lvos_pf_recompress_one(struct lvos_pf_dev *pf, unsigned long idx,
 		if (handle) {
 			zs_free(pf->pool, pf->table[idx].handle);
 			atomic64_sub(old - dlen, &pf->st.compr_bytes);
+			atomic64_add(old - dlen, &pf->st.recomp_saved);
 			if (word & LVOS_PF_HUGE)
 				atomic64_dec(&pf->st.huge_pages);
 			word &= ~LVOS_PF_HUGE;

@@ -255,7 +255,8 @@ static int lvos_pf_write_slot(struct lvos_pf_dev *pf, unsigned long idx,
 		if (!(flags & LVOS_PF_HUGE)) {
 			dlen = 2 * PAGE_SIZE;
 			ret = crypto_comp_compress(s->tfm[0], src, PAGE_SIZE, s->buf, &dlen);
-			if (ret || dlen != want) {	/* cannot happen: same input, same algorithm */
+			/* same input, same algorithm: a different size is a bug */
+			if (ret || dlen != want) {
 				zs_free(pf->pool, handle);
 				lvos_pf_stream_put(s);
 				kunmap_local(src);

@@ -24,6 +24,7 @@ vmtest_eq "backing device shown" "$(pfv backing_dev)" /dev/vda
 mkswap /dev/pagefile0 >/dev/null
 vmtest_check "swapon" swapon /dev/pagefile0
 mib=$(( $(memtotal_kb) * 13 / 10 / 1024 ))
+rm -f /tmp/hog.out
 pagefile-hog --passes 2 --wait-file /tmp/go $mib > /tmp/hog.out 2>&1 &
 hog=$!
 vmtest_wait_for 900 grep -q "hog: ready" /tmp/hog.out

@@ -43,6 +43,7 @@ vmtest_check "listed in /proc/swaps" grep -q '^/dev/pagefile0' /proc/swaps
 
 # 1.25 x RAM: fill, hold while we read the stats, verify twice
 mib=$(( $(memtotal_kb) * 5 / 4 / 1024 ))
+rm -f /tmp/hog.out
 pagefile-hog --passes 2 --wait-file /tmp/go $mib > /tmp/hog.out 2>&1 &
 hog=$!
 vmtest_wait_for 600 grep -q "hog: ready" /tmp/hog.out
