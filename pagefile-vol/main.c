@@ -189,16 +189,30 @@ void lvos_pf_refresh(struct lvos_pf_dev *pf)
 		size << (PAGE_SHIFT - 10), pf->size_pct);
 }
 
-static void lvos_pf_backing_detach(struct lvos_pf_dev *pf)
+/*
+ * Take the backing device off @pf (under pf->lock for writing, or at
+ * teardown) and return its handle; the caller closes it with
+ * lvos_pf_backing_close() after dropping the lock, since closing a block
+ * device takes its open_mutex, which reclaim (and so our I/O path) can
+ * already depend on.
+ */
+static struct lvos_pf_blkmap lvos_pf_backing_take(struct lvos_pf_dev *pf, void **handle)
 {
-	if (!pf->backing)
-		return;
-	lvos_bdev_close(pf->backing);
-	bitmap_free(pf->blkmap.bits);
+	struct lvos_pf_blkmap m = pf->blkmap;
+
+	*handle = pf->backing;
 	memset(&pf->blkmap, 0, sizeof(pf->blkmap));
 	pf->backing = NULL;
 	pf->bdev = NULL;
 	strscpy(pf->backing_path, "none", sizeof(pf->backing_path));
+	return m;
+}
+
+static void lvos_pf_backing_close(void *handle, struct lvos_pf_blkmap *m)
+{
+	if (handle)
+		lvos_bdev_close(handle);
+	bitmap_free(m->bits);
 }
 
 /* ---- sysfs ---- */
@@ -415,13 +429,16 @@ static ssize_t backing_dev_store(struct device *dev,
 		goto out;
 	}
 	if (!strcmp(path, "none")) {
+		struct lvos_pf_blkmap m = { 0 };
+
 		down_write(&pf->lock);
 		if (atomic64_read(&pf->st.wb_pages))
 			ret = lvos_pf_bad(pf, "backing_dev",
 					  "pages still on the backing device", -EBUSY);
 		else
-			lvos_pf_backing_detach(pf);
+			m = lvos_pf_backing_take(pf, &handle);
 		up_write(&pf->lock);
+		lvos_pf_backing_close(handle, &m);
 		goto out;
 	}
 	bdev = lvos_bdev_open(path, pf, &handle);
@@ -526,11 +543,15 @@ static const struct attribute_group *lvos_pf_groups[] = {
 
 static void lvos_pf_destroy(struct lvos_pf_dev *pf)
 {
+	struct lvos_pf_blkmap m;
+	void *handle;
+
 	cancel_delayed_work_sync(&pf->purge_work);
 	del_gendisk(pf->disk);
 	put_disk(pf->disk);
 	lvos_pf_free_all(pf);
-	lvos_pf_backing_detach(pf);
+	m = lvos_pf_backing_take(pf, &handle);
+	lvos_pf_backing_close(handle, &m);
 	lvos_pf_streams_free(pf->streams);
 	zs_destroy_pool(pf->pool);
 	kvfree(pf->table);

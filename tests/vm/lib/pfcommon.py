@@ -16,3 +16,19 @@ hog_field() { sed -n "s/^hog-result.* $1=\([0-9]*\).*/\1/p" ${2:-/tmp/hog.out} |
 memtotal_kb() { awk '/^MemTotal/ {print $2}' /proc/meminfo; }
 pf_stats() { for f in /sys/block/${1:-pagefile0}/pagefile/*; do [ -r "$f" ] && echo "$(basename $f)=$(cat $f 2>/dev/null)"; done | tr '\n' ' '; echo; }
 '''
+
+# The udev rule and its helper, installed where the package puts them.
+UDEV_FILES = {
+    "/usr/lib/udev/rules.d/60-lvos-pagefile.rules": "tools/udev/60-lvos-pagefile.rules",
+    "/usr/lib/lvos/lvos-pagefile-swapon": "tools/lvos-pagefile-swapon",
+}
+
+# What udev does for "add" of DEV: run the rule's RUN+= program with $devnode
+# (busybox has no udevd; the rule's match is checked by the caller).
+UDEV_RUN = r'''
+udev_add() {
+	rule=/usr/lib/udev/rules.d/60-lvos-pagefile.rules
+	cmd=$(sed -n 's/.*RUN+="\([^"]*\)".*/\1/p' $rule | sed "s|\$devnode|$1|")
+	sh -c "$cmd"
+}
+'''

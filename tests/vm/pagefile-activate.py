@@ -1,0 +1,35 @@
+# SPDX-License-Identifier: GPL-2.0-only
+# Activation without hand work: the udev rule's program, run for
+# /dev/pagefile0 as udev runs it, makes the volume swap (mkswap + swapon
+# with discard); running it again changes nothing; it refuses devices that
+# are not pagefile volumes. The rule matches only pagefile block devices.
+import os
+import sys
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "lib"))
+import pfcommon  # noqa: E402
+
+KERNELS = ["6.1", "6.12"]
+TIMEOUT = 120
+QEMU = dict(memory="256M")
+MODULES = pfcommon.MODULES
+OPTIONAL_MODULES = pfcommon.OPTIONAL_MODULES
+LVOS = pfcommon.LVOS
+FILES = dict(pfcommon.FILES, **pfcommon.UDEV_FILES)
+
+GUEST = pfcommon.HELPERS + pfcommon.UDEV_RUN + r'''
+rule=/usr/lib/udev/rules.d/60-lvos-pagefile.rules
+vmtest_match "rule matches pagefile block devices on add" "$(grep -v '^#' $rule)" \
+	'ACTION=="add", SUBSYSTEM=="block", KERNEL=="pagefile\[0-9\]\*"'
+vmtest_check "not swapping before the event" sh -c '! grep -q pagefile0 /proc/swaps'
+vmtest_check "udev add event handled" udev_add /dev/pagefile0
+vmtest_check "pagefile0 is swap" grep -q '^/dev/pagefile0 ' /proc/swaps
+vmtest_check "second event is a no-op" udev_add /dev/pagefile0
+vmtest_eq "still one swap entry" "$(grep -c '^/dev/pagefile0 ' /proc/swaps)" 1
+/usr/lib/lvos/lvos-pagefile-swapon /dev/vda 2>/dev/null
+vmtest_eq "helper refuses other devices" "$?" 2
+LVOS_PAGEFILE_PRIORITY=x /usr/lib/lvos/lvos-pagefile-swapon /dev/pagefile0 2>/dev/null
+vmtest_eq "helper refuses a bad priority" "$?" 2
+pagefile-hog 64 > /tmp/hog.out 2>&1
+vmtest_eq "swap works" "$(hog_field corrupt)" 0
+vmtest_check "swapoff" swapoff /dev/pagefile0
+'''
