@@ -35,6 +35,12 @@ void lvos_pf_kick(struct lvos_pf_dev *pf)
 		mod_delayed_work(lvos_pf_wq, &pf->purge_work, 0);
 }
 
+static bool lvos_pf_wants(unsigned long word, u32 now, u32 min_age, bool recompress)
+{
+	return recompress ? lvos_pf_want_recompress(word, now, min_age) :
+			    lvos_pf_want_writeback(word, now, min_age);
+}
+
 /*
  * Start moving slot @idx if it still qualifies: copy its page into the
  * worker's bounce page and mark it UNDER_WB. Any write or free of the slot
@@ -51,8 +57,7 @@ static bool lvos_pf_begin_move(struct lvos_pf_dev *pf, unsigned long idx,
 
 	lvos_pf_slot_lock(pf, idx);
 	*word = pf->table[idx].word;
-	ok = recompress ? lvos_pf_want_recompress(*word, now, min_age) :
-			  lvos_pf_want_writeback(*word, now, min_age);
+	ok = lvos_pf_wants(*word, now, min_age, recompress);
 	if (ok) {
 		dst = kmap_local_page(pf->purge_page);
 		ret = lvos_pf_decompress(pf, s, pf->table[idx].handle, *word, dst);
@@ -179,7 +184,7 @@ static bool lvos_pf_recompress_one(struct lvos_pf_dev *pf, unsigned long idx,
 }
 
 /*
- * Apply @fn to up to @budget slots that qualify, oldest first: one pass
+ * Move or recompress up to @budget slots that qualify, oldest first: one pass
  * builds an age histogram from the slots' words (read without the lock,
  * rechecked under it), the second handles the oldest buckets.
  * @stop, when set, ends the pass early once it returns true.
@@ -195,8 +200,7 @@ static unsigned long lvos_pf_oldest_first(struct lvos_pf_dev *pf, u32 min_age,
 
 	for (idx = 0; idx < pf->nr_slots; idx++) {
 		word = READ_ONCE(pf->table[idx].word);
-		if (recompress ? lvos_pf_want_recompress(word, now, min_age) :
-				 lvos_pf_want_writeback(word, now, min_age))
+		if (lvos_pf_wants(word, now, min_age, recompress))
 			hist[lvos_pf_age_bucket(now - lvos_pf_slot_time(word), min_age)]++;
 		if (!(idx & 4095))
 			cond_resched();
@@ -206,7 +210,8 @@ static unsigned long lvos_pf_oldest_first(struct lvos_pf_dev *pf, u32 min_age,
 		return 0;
 	for (idx = 0; idx < pf->nr_slots && done < budget; idx++) {
 		word = READ_ONCE(pf->table[idx].word);
-		if (lvos_pf_age_bucket(now - lvos_pf_slot_time(word), min_age) < cut)
+		if (!lvos_pf_wants(word, now, min_age, recompress) ||
+		    lvos_pf_age_bucket(now - lvos_pf_slot_time(word), min_age) < cut)
 			continue;
 		if (recompress ? lvos_pf_recompress_one(pf, idx, now, min_age) :
 				 lvos_pf_writeback_one(pf, idx, now, min_age))
@@ -260,10 +265,15 @@ void lvos_pf_purge_fn(struct work_struct *work)
 		moved = lvos_pf_oldest_first(pf, 0, false, budget, lvos_pf_below_low);
 		budget -= min(moved, budget);
 	}
-	if (idle_age && pf->bdev && budget)
-		budget -= lvos_pf_oldest_first(pf, idle_age, false, budget, NULL);
+	if (idle_age && pf->bdev && budget) {
+		unsigned long idle = lvos_pf_oldest_first(pf, idle_age, false, budget, NULL);
+
+		moved += idle;
+		budget -= idle;
+	}
 	if (idle_age && budget && strcmp(pf->recomp, "none"))
 		lvos_pf_oldest_first(pf, idle_age, true, budget, NULL);
+	/* objects moved out leave holes all over the pool: compact after them */
 	lvos_pf_compact(pf, moved > 0);
 out:
 	up_read(&pf->lock);

@@ -263,6 +263,7 @@ static int lvos_pf_write_slot(struct lvos_pf_dev *pf, unsigned long idx,
 				atomic64_inc(&pf->st.failed_writes);
 				return -EIO;
 			}
+			data = s->buf;	/* maybe another CPU's stream now */
 		}
 	}
 	if (lvos_pf_over_cap(pf)) {

@@ -1,6 +1,6 @@
 # SPDX-License-Identifier: GPL-2.0-only
 # lvos_pagefile at its memory cap without a backing device: a workload of
-# random (incompressible) and zero pages, 1.3 x RAM, against a cap of 4% of
+# random (incompressible) and zero pages, 1.15 x RAM, against a cap of 4% of
 # RAM. Random pages fill the cap and further ones are refused (counted,
 # one log line per 30 s); zero pages still swap, so the
 # workload survives with every page verified, the pool never grows past
@@ -21,9 +21,9 @@ FILES = pfcommon.FILES
 GUEST = pfcommon.HELPERS + r'''
 mkswap /dev/pagefile0 >/dev/null
 vmtest_check "swapon" swapon /dev/pagefile0
-mib=$(( $(memtotal_kb) * 13 / 10 / 1024 ))
+mib=$(( $(memtotal_kb) * 115 / 100 / 1024 ))
 t0=$(cut -d. -f1 /proc/uptime)
-pagefile-hog --mix 60:0:40 $mib > /tmp/hog.out 2>&1
+pagefile-hog --mix 70:0:30 $mib > /tmp/hog.out 2>&1
 rc=$?
 t1=$(cut -d. -f1 /proc/uptime)
 cat /tmp/hog.out
