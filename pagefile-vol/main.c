@@ -369,33 +369,30 @@ static ssize_t lvos_pf_store_alg(struct device *dev, const char *attr,
 	return ret ? ret : len;
 }
 
-static ssize_t comp_algorithm_show(struct device *dev,
-				   struct device_attribute *attr, char *buf)
+static const char *lvos_pf_alg_name(struct device *dev, bool secondary)
 {
-	return sysfs_emit(buf, "%s\n", lvos_pf_of(dev)->comp);
+	struct lvos_pf_dev *pf = lvos_pf_of(dev);
+
+	return secondary ? pf->recomp : pf->comp;
 }
 
-static ssize_t comp_algorithm_store(struct device *dev,
-				    struct device_attribute *attr,
-				    const char *buf, size_t len)
-{
-	return lvos_pf_store_alg(dev, "comp_algorithm", buf, len, false);
-}
-static DEVICE_ATTR_RW(comp_algorithm);
+#define LVOS_PF_ALG(_name, _secondary)					\
+static const bool _name##_2nd = _secondary;				\
+static ssize_t _name##_show(struct device *dev,				\
+			    struct device_attribute *attr, char *buf)	\
+{									\
+	return sysfs_emit(buf, "%s\n", lvos_pf_alg_name(dev, _name##_2nd)); \
+}									\
+static ssize_t _name##_store(struct device *dev,			\
+			     struct device_attribute *attr,		\
+			     const char *buf, size_t len)		\
+{									\
+	return lvos_pf_store_alg(dev, #_name, buf, len, _name##_2nd);	\
+}									\
+static DEVICE_ATTR_RW(_name)
 
-static ssize_t recomp_algorithm_show(struct device *dev,
-				     struct device_attribute *attr, char *buf)
-{
-	return sysfs_emit(buf, "%s\n", lvos_pf_of(dev)->recomp);
-}
-
-static ssize_t recomp_algorithm_store(struct device *dev,
-				      struct device_attribute *attr,
-				      const char *buf, size_t len)
-{
-	return lvos_pf_store_alg(dev, "recomp_algorithm", buf, len, true);
-}
-static DEVICE_ATTR_RW(recomp_algorithm);
+LVOS_PF_ALG(comp_algorithm, false);
+LVOS_PF_ALG(recomp_algorithm, true);
 
 static ssize_t backing_dev_show(struct device *dev,
 				struct device_attribute *attr, char *buf)

@@ -18,8 +18,8 @@ QEMU = dict(memory="512M", smp="2")
 MODULES = pfcommon.MODULES + ["zram"]
 OPTIONAL_MODULES = pfcommon.OPTIONAL_MODULES
 LVOS = pfcommon.LVOS
-# the same volume size (50% of RAM) and memory limit (60% of RAM) for both
-LVOS_PARAMS = {"lvos_pagefile": "size_percent=50 cap_percent=60"}
+# the same volume size (150% of RAM) and memory limit (60% of RAM) for both
+LVOS_PARAMS = {"lvos_pagefile": "size_percent=150 cap_percent=60"}
 FILES = pfcommon.FILES
 ROUNDS = 2
 
