@@ -6,18 +6,14 @@
 import os
 import sys
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "lib"))
-from kunitcheck import check_kunit  # noqa: E402
+from kunitcheck import check_kunit, kunit_guest  # noqa: E402
 
 KERNELS = ["debug"]
 TIMEOUT = 120
 LVOS = ["lvos_hvdetect", "lvos_hvdetect_test"]
 SUITES = ["lvos_hvdetect"]
 
-GUEST = r'''
-for s in %s; do
-	vmtest_check "kunit suite $s ran" grep -qE "^(not )?ok " /sys/kernel/debug/kunit/$s/results
-done
-''' % " ".join(SUITES)
+GUEST = kunit_guest(SUITES)
 
 
 def check(run):

@@ -5,18 +5,14 @@
 import os
 import sys
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "lib"))
-from kunitcheck import check_kunit  # noqa: E402
+from kunitcheck import check_kunit, kunit_guest  # noqa: E402
 
 KERNELS = ["debug"]
 TIMEOUT = 120
 LVOS = ["lvos_pagefile", "lvos_pagefile_test"]
 SUITES = ["lvos_pagefile_policy", "lvos_pagefile_ageing", "lvos_pagefile_slots"]
 
-GUEST = r'''
-for s in %s; do
-	vmtest_check "kunit suite $s ran" grep -qE "^(not )?ok " /sys/kernel/debug/kunit/$s/results
-done
-''' % " ".join(SUITES)
+GUEST = kunit_guest(SUITES)
 
 
 def check(run):

@@ -11,9 +11,7 @@ import pfcommon  # noqa: E402
 KERNELS = ["6.1", "6.12"]
 TIMEOUT = 120
 QEMU = dict(memory="256M")
-MODULES = pfcommon.MODULES
-OPTIONAL_MODULES = pfcommon.OPTIONAL_MODULES
-LVOS = pfcommon.LVOS
+from pfcommon import MODULES, OPTIONAL_MODULES, LVOS  # noqa: E402,F401
 FILES = dict(pfcommon.FILES, **pfcommon.UDEV_FILES)
 
 GUEST = pfcommon.HELPERS + pfcommon.UDEV_RUN + r'''

@@ -12,9 +12,7 @@ import pfcommon  # noqa: E402
 TIMEOUT = 300
 QEMU = dict(memory="384M", smp="2",
             disks=[dict(name="back", size="1G", format="raw", bus="virtio-blk")])
-MODULES = pfcommon.MODULES
-OPTIONAL_MODULES = pfcommon.OPTIONAL_MODULES
-LVOS = pfcommon.LVOS
+from pfcommon import MODULES, OPTIONAL_MODULES, LVOS  # noqa: E402,F401
 LVOS_PARAMS = {"lvos_pagefile": "size_percent=200 cap_percent=8"}
 # On the debug kernel kmemleak's own metadata for the ~10^5 short-lived bios
 # of this run (freed through RCU, slow under TCG) grows past 150 MiB and

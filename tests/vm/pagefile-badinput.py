@@ -12,9 +12,7 @@ import pfcommon  # noqa: E402
 
 TIMEOUT = 240
 QEMU = dict(memory="256M", smp="2")
-MODULES = pfcommon.MODULES
-OPTIONAL_MODULES = pfcommon.OPTIONAL_MODULES
-LVOS = pfcommon.LVOS
+from pfcommon import MODULES, OPTIONAL_MODULES, LVOS  # noqa: E402,F401
 FILES = pfcommon.FILES
 
 GUEST = pfcommon.HELPERS + r'''

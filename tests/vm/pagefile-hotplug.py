@@ -11,9 +11,7 @@ import pfcommon  # noqa: E402
 
 TIMEOUT = 240
 QEMU = dict(memory="384M,slots=2,maxmem=1G", smp="1")
-MODULES = pfcommon.MODULES
-OPTIONAL_MODULES = pfcommon.OPTIONAL_MODULES
-LVOS = pfcommon.LVOS
+from pfcommon import MODULES, OPTIONAL_MODULES, LVOS  # noqa: E402,F401
 # a long purge interval: only the memory notifier can explain a quick change
 LVOS_PARAMS = {"lvos_pagefile": "num_devices=2 purge_interval=3600"}
 FILES = pfcommon.FILES

@@ -13,9 +13,7 @@ import pfcommon  # noqa: E402
 
 TIMEOUT = 300
 QEMU = dict(memory="384M", smp="2")
-MODULES = pfcommon.MODULES
-OPTIONAL_MODULES = pfcommon.OPTIONAL_MODULES
-LVOS = pfcommon.LVOS
+from pfcommon import MODULES, OPTIONAL_MODULES, LVOS  # noqa: E402,F401
 LVOS_PARAMS = {"lvos_pagefile": "size_percent=150 cap_percent=80"}
 FILES = pfcommon.FILES
 

@@ -56,3 +56,12 @@ def check_kunit(run, suites):
         passed += ok
         failed += nok + (1 if bad and nok == 0 else 0)
     return {"subtests": subtests, "kunit": {"passed": passed, "failed": failed}}
+
+
+def kunit_guest(suites):
+    """The guest script of a KUnit test file: each suite must have run."""
+    return r'''
+for s in %s; do
+	vmtest_check "kunit suite $s ran" grep -qE "^(not )?ok " /sys/kernel/debug/kunit/$s/results
+done
+''' % " ".join(suites)
