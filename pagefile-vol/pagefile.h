@@ -21,6 +21,9 @@
 #define LVOS_PF_NAME_LEN	16
 #define LVOS_PF_PATH_LEN	256
 #define LVOS_PF_SECTORS_PER_PAGE	(PAGE_SIZE >> SECTOR_SHIFT)
+/* Pool allocations made while holding a stream: wake kswapd, never wait. */
+#define LVOS_PF_GFP_NOWAIT	(__GFP_KSWAPD_RECLAIM | __GFP_HIGHMEM | __GFP_MOVABLE | \
+				 __GFP_NOWARN)
 
 /* Compressors the crypto API offers that make sense for swap. */
 extern const char *const lvos_pf_algs[];
@@ -124,6 +127,8 @@ int lvos_pf_decompress(struct lvos_pf_dev *pf, struct lvos_pf_stream *s,
 int lvos_pf_backing_rw(struct lvos_pf_dev *pf, struct page *page,
 		       unsigned long blk, enum req_op op);
 unsigned long lvos_pf_pool_pages(struct lvos_pf_dev *pf);
+long lvos_pf_backing_alloc(struct lvos_pf_dev *pf);
+void lvos_pf_backing_free(struct lvos_pf_dev *pf, unsigned long blk);
 
 static inline void lvos_pf_slot_lock(struct lvos_pf_dev *pf, unsigned long idx)
 {

@@ -90,16 +90,12 @@ static bool lvos_pf_writeback_one(struct lvos_pf_dev *pf, unsigned long idx,
 
 	if (!lvos_pf_begin_move(pf, idx, now, min_age, false, &word))
 		return false;
-	spin_lock(&pf->blk_lock);
-	blk = lvos_pf_blk_alloc(&pf->blkmap);
-	spin_unlock(&pf->blk_lock);
+	blk = lvos_pf_backing_alloc(pf);
 	if (blk >= 0 && lvos_pf_backing_rw(pf, pf->purge_page, blk, REQ_OP_WRITE)) {
 		pr_warn_ratelimited("%s: write to backing device %s failed\n",
 				    pf->disk->disk_name, pf->backing_path);
 		atomic64_inc(&pf->st.failed_writes);
-		spin_lock(&pf->blk_lock);
-		lvos_pf_blk_free(&pf->blkmap, blk);
-		spin_unlock(&pf->blk_lock);
+		lvos_pf_backing_free(pf, blk);
 		blk = -EIO;
 	}
 
@@ -117,9 +113,7 @@ static bool lvos_pf_writeback_one(struct lvos_pf_dev *pf, unsigned long idx,
 		atomic64_inc(&pf->st.wb_total);
 		moved = true;
 	} else if (blk >= 0) {
-		spin_lock(&pf->blk_lock);
-		lvos_pf_blk_free(&pf->blkmap, blk);
-		spin_unlock(&pf->blk_lock);
+		lvos_pf_backing_free(pf, blk);
 	}
 	lvos_pf_slot_unlock(pf, idx);
 	return moved;
@@ -144,8 +138,7 @@ static bool lvos_pf_recompress_one(struct lvos_pf_dev *pf, unsigned long idx,
 	kunmap_local(src);
 	if (!ret && dlen < old && dlen < pf->huge_size) {
 		/* opportunistic: never block reclaim behind a held stream */
-		handle = zs_malloc(pf->pool, dlen, GFP_NOWAIT | __GFP_HIGHMEM |
-				   __GFP_MOVABLE | __GFP_NOWARN);
+		handle = zs_malloc(pf->pool, dlen, LVOS_PF_GFP_NOWAIT);
 		if (IS_ERR_VALUE(handle)) {
 			handle = 0;
 		} else {

@@ -20,8 +20,6 @@
 #include "pagefile.h"
 
 #define LVOS_PF_GFP	(GFP_NOIO | __GFP_HIGHMEM | __GFP_MOVABLE | __GFP_NOWARN)
-#define LVOS_PF_GFP_NOWAIT	(__GFP_KSWAPD_RECLAIM | __GFP_HIGHMEM | __GFP_MOVABLE | \
-				 __GFP_NOWARN)
 
 /* Returned by the write path when the page has to go to the backing device. */
 #define LVOS_PF_TO_BACKING	1
@@ -54,6 +52,23 @@ unsigned long lvos_pf_pool_pages(struct lvos_pf_dev *pf)
 	return pages;
 }
 
+long lvos_pf_backing_alloc(struct lvos_pf_dev *pf)
+{
+	long blk;
+
+	spin_lock(&pf->blk_lock);
+	blk = lvos_pf_blk_alloc(&pf->blkmap);
+	spin_unlock(&pf->blk_lock);
+	return blk;
+}
+
+void lvos_pf_backing_free(struct lvos_pf_dev *pf, unsigned long blk)
+{
+	spin_lock(&pf->blk_lock);
+	lvos_pf_blk_free(&pf->blkmap, blk);
+	spin_unlock(&pf->blk_lock);
+}
+
 /* Drop whatever slot @idx holds. Called with the slot locked. */
 void lvos_pf_free_slot(struct lvos_pf_dev *pf, unsigned long idx)
 {
@@ -62,9 +77,7 @@ void lvos_pf_free_slot(struct lvos_pf_dev *pf, unsigned long idx)
 	unsigned int size = lvos_pf_slot_size(word);
 
 	if (word & LVOS_PF_WB) {
-		spin_lock(&pf->blk_lock);
-		lvos_pf_blk_free(&pf->blkmap, slot->handle);
-		spin_unlock(&pf->blk_lock);
+		lvos_pf_backing_free(pf, slot->handle);
 		atomic64_dec(&pf->st.wb_pages);
 	} else if (word & LVOS_PF_SAME) {
 		atomic64_dec(&pf->st.same_pages);
@@ -328,9 +341,7 @@ static long lvos_pf_claim_backing(struct lvos_pf_dev *pf, unsigned long idx)
 {
 	long blk;
 
-	spin_lock(&pf->blk_lock);
-	blk = lvos_pf_blk_alloc(&pf->blkmap);
-	spin_unlock(&pf->blk_lock);
+	blk = lvos_pf_backing_alloc(pf);
 	if (blk < 0) {
 		atomic64_inc(&pf->st.failed_writes);
 		pr_warn_ratelimited("%s: backing device %s is full\n",
