@@ -14,6 +14,9 @@
 #include <linux/slab.h>
 #include <linux/sysfs.h>
 #include <linux/ktime.h>
+#include <linux/mm.h>
+#include <linux/notifier.h>
+#include <linux/cpumask.h>
 
 #include <lvos/hvdetect.h>
 #include <lvos/version.h>
@@ -94,6 +97,35 @@ struct kobject *lvos_sysfs_root(void)
 	return lvos_root;
 }
 EXPORT_SYMBOL_NS_GPL(lvos_sysfs_root, LVOS_NS);
+
+/* "shape changed" notifications, sent by lvos_vcpu_hotplug */
+static BLOCKING_NOTIFIER_HEAD(lvos_shape_chain);
+
+int lvos_shape_register_notifier(struct notifier_block *nb)
+{
+	return blocking_notifier_chain_register(&lvos_shape_chain, nb);
+}
+EXPORT_SYMBOL_NS_GPL(lvos_shape_register_notifier, LVOS_NS);
+
+int lvos_shape_unregister_notifier(struct notifier_block *nb)
+{
+	return blocking_notifier_chain_unregister(&lvos_shape_chain, nb);
+}
+EXPORT_SYMBOL_NS_GPL(lvos_shape_unregister_notifier, LVOS_NS);
+
+void lvos_shape_changed(unsigned int what)
+{
+	struct lvos_shape shape = {
+		.what = what,
+		.online_cpus = num_online_cpus(),
+		.present_cpus = num_present_cpus(),
+		.totalram_pages = totalram_pages(),
+	};
+
+	might_sleep();
+	blocking_notifier_call_chain(&lvos_shape_chain, what, &shape);
+}
+EXPORT_SYMBOL_NS_GPL(lvos_shape_changed, LVOS_NS);
 
 /* /sys/kernel/lvos/hv/ */
 

@@ -225,4 +225,55 @@ const char *lvos_hv_vendor_name(enum lvos_hv_vendor vendor);
  */
 struct kobject *lvos_sysfs_root(void);
 
+struct notifier_block;
+
+/* Bits of struct lvos_shape::what: which part of the guest's shape changed. */
+#define LVOS_SHAPE_CPUS		0x1
+#define LVOS_SHAPE_MEMORY	0x2
+
+/**
+ * struct lvos_shape - the guest's shape after a change, as passed to the
+ * notifiers registered with lvos_shape_register_notifier()
+ * @what: LVOS_SHAPE_* bits of what changed since the previous notification
+ * @online_cpus: online CPUs
+ * @present_cpus: present CPUs
+ * @totalram_pages: RAM the page allocator manages, in pages
+ */
+struct lvos_shape {
+	unsigned int what;
+	unsigned int online_cpus;
+	unsigned int present_cpus;
+	unsigned long totalram_pages;
+};
+
+/**
+ * lvos_shape_register_notifier() - be told when the guest's shape changes
+ * @nb: notifier; its callback gets the LVOS_SHAPE_* bits as the action and
+ *      a const struct lvos_shape * as data, in process context (it may
+ *      sleep), after the CPUs or memory blocks concerned are online or gone
+ *
+ * lvos_vcpu_hotplug sends these after vCPU and memory hot-add, hot-remove,
+ * parking and admin onlining or offlining. Unregister before unloading.
+ *
+ * Return: 0 or a negative errno.
+ */
+int lvos_shape_register_notifier(struct notifier_block *nb);
+
+/**
+ * lvos_shape_unregister_notifier() - stop the shape notifications
+ * @nb: a notifier passed to lvos_shape_register_notifier()
+ *
+ * Return: 0, or -ENOENT if @nb was not registered.
+ */
+int lvos_shape_unregister_notifier(struct notifier_block *nb);
+
+/**
+ * lvos_shape_changed() - tell every registered notifier that the shape changed
+ * @what: LVOS_SHAPE_* bits
+ *
+ * Fills a struct lvos_shape from the current state and calls the notifiers.
+ * Process context only (it may sleep).
+ */
+void lvos_shape_changed(unsigned int what);
+
 #endif /* _LVOS_HVDETECT_H */

@@ -175,20 +175,30 @@ class QMP:
         since = self.event_count()
         r = self.cmd("device_del", id=id)
         if wait:
-            self.wait_event("DEVICE_DELETED", timeout, since=since,
-                            match=lambda e: e.get("data", {}).get("device") == id)
+            # QEMU 7.2 reports an unplugged vCPU only through its lapic
+            # child (path /machine/peripheral/<id>/lapic, no "device")
+            path = "/machine/peripheral/" + id
+
+            def gone(e):
+                d = e.get("data", {})
+                p = d.get("path", "")
+                return d.get("device") == id or p == path or p.startswith(path + "/")
+            self.wait_event("DEVICE_DELETED", timeout, since=since, match=gone)
         return r
 
     def hotpluggable_cpus(self):
         return self.cmd("query-hotpluggable-cpus")
 
     def cpu_add(self, id, socket_id=None, core_id=0, thread_id=0, driver=None):
-        """Hot-add a vCPU.  Without socket_id, take the first free slot."""
-        slots = self.hotpluggable_cpus()
+        """Hot-add a vCPU.  Without socket_id, take the lowest free slot
+        (QEMU lists slots highest first; a guest given a slot above a hole,
+        e.g. APIC ID 3 while 2 is absent, gets no IPIs to that vCPU under
+        TCG with Debian's 6.1 kernel, so tests fill slots in order)."""
+        slots = [s for s in self.hotpluggable_cpus() if "qom-path" not in s]
+        slots.sort(key=lambda s: tuple(s["props"].get(k, 0) for k in
+                                       ("node-id", "socket-id", "die-id", "core-id", "thread-id")))
         for s in slots:
             p = s["props"]
-            if "qom-path" in s:
-                continue
             if socket_id is not None and p.get("socket-id") != socket_id:
                 continue
             props = {k: v for k, v in p.items() if k != "node-id"}

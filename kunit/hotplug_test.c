@@ -1,0 +1,320 @@
+// SPDX-License-Identifier: GPL-2.0-only
+/*
+ * KUnit tests for lvos_vcpu_hotplug's pure decisions (vcpu-hotplug/policy.c):
+ * policy modes, the memory zone/ratio plan (what lvos sets and what it
+ * leaves to the admin), the density-mode parking policy, virtio-net queue
+ * retuning, the refused-CPU log line filter; and the "shape changed"
+ * notification chain of lvos_hvdetect.
+ */
+#include <kunit/test.h>
+#include <linux/notifier.h>
+#include <linux/string.h>
+
+#include <lvos/hvdetect.h>
+#include "../vcpu-hotplug/policy.h"
+
+/* ---- policy modes ---- */
+
+static void hp_modes(struct kunit *test)
+{
+	KUNIT_EXPECT_EQ(test, lvos_hp_parse_mode("auto"), LVOS_HP_AUTO);
+	KUNIT_EXPECT_EQ(test, lvos_hp_parse_mode("online\n"), LVOS_HP_ONLINE);
+	KUNIT_EXPECT_EQ(test, lvos_hp_parse_mode("manual"), LVOS_HP_MANUAL);
+	KUNIT_EXPECT_EQ(test, lvos_hp_parse_mode("Manual"), -EINVAL);
+	KUNIT_EXPECT_EQ(test, lvos_hp_parse_mode(""), -EINVAL);
+	KUNIT_EXPECT_EQ(test, lvos_hp_parse_mode("onlinex"), -EINVAL);
+	KUNIT_EXPECT_STREQ(test, lvos_hp_mode_name(LVOS_HP_MANUAL), "manual");
+	KUNIT_EXPECT_STREQ(test, lvos_hp_mode_name(LVOS_HP_MODE_NR), "?");
+	/* auto onlines in a VM only; online always; manual never */
+	KUNIT_EXPECT_TRUE(test, lvos_hp_mode_onlines(LVOS_HP_AUTO, true));
+	KUNIT_EXPECT_FALSE(test, lvos_hp_mode_onlines(LVOS_HP_AUTO, false));
+	KUNIT_EXPECT_TRUE(test, lvos_hp_mode_onlines(LVOS_HP_ONLINE, false));
+	KUNIT_EXPECT_FALSE(test, lvos_hp_mode_onlines(LVOS_HP_MANUAL, true));
+}
+
+/* ---- memory: zone/ratio plan ---- */
+
+static struct lvos_hp_mem_state hp_state(const char *auto_online, const char *policy,
+					 unsigned int ratio)
+{
+	struct lvos_hp_mem_state s = { .ratio = ratio };
+
+	strscpy(s.auto_online, auto_online, sizeof(s.auto_online));
+	strscpy(s.online_policy, policy, sizeof(s.online_policy));
+	return s;
+}
+
+static void hp_mem_plan_61_default(struct kunit *test)
+{
+	/* Debian 6.1: offline + contig-zones -> online, auto-movable, ratio */
+	struct lvos_hp_mem_state s = hp_state("offline", "contig-zones", 301);
+	struct lvos_hp_mem_plan p;
+
+	lvos_hp_mem_plan(&s, true, 301, &p);
+	KUNIT_EXPECT_STREQ(test, p.auto_online, "online");
+	KUNIT_EXPECT_STREQ(test, p.online_policy, "auto-movable");
+	KUNIT_EXPECT_FALSE(test, p.set_ratio);	/* already what we want */
+
+	lvos_hp_mem_plan(&s, true, 100, &p);
+	KUNIT_EXPECT_TRUE(test, p.set_ratio);
+	KUNIT_EXPECT_EQ(test, p.ratio, 100U);
+}
+
+static void hp_mem_plan_612_default(struct kunit *test)
+{
+	/* Debian 6.12 already onlines: only the zone policy changes */
+	struct lvos_hp_mem_state s = hp_state("online", "contig-zones", 301);
+	struct lvos_hp_mem_plan p;
+
+	lvos_hp_mem_plan(&s, true, 301, &p);
+	KUNIT_EXPECT_NULL(test, p.auto_online);
+	KUNIT_EXPECT_STREQ(test, p.online_policy, "auto-movable");
+}
+
+static void hp_mem_plan_admin_wins(struct kunit *test)
+{
+	struct lvos_hp_mem_state s = hp_state("offline", "contig-zones", 301);
+	struct lvos_hp_mem_plan p;
+
+	/* memhp_default_state=offline on the command line: nothing at all */
+	s.cmdline_state = true;
+	lvos_hp_mem_plan(&s, true, 50, &p);
+	KUNIT_EXPECT_NULL(test, p.auto_online);
+	KUNIT_EXPECT_NULL(test, p.online_policy);
+	KUNIT_EXPECT_FALSE(test, p.set_ratio);
+
+	/* an explicit zone choice: the zone policy does not apply to it */
+	s = hp_state("online_movable", "contig-zones", 301);
+	lvos_hp_mem_plan(&s, true, 50, &p);
+	KUNIT_EXPECT_NULL(test, p.auto_online);
+	KUNIT_EXPECT_NULL(test, p.online_policy);
+	KUNIT_EXPECT_FALSE(test, p.set_ratio);
+
+	/* an explicit policy or ratio on the command line stays */
+	s = hp_state("offline", "contig-zones", 301);
+	s.cmdline_policy = true;
+	s.cmdline_ratio = true;
+	lvos_hp_mem_plan(&s, true, 50, &p);
+	KUNIT_EXPECT_STREQ(test, p.auto_online, "online");
+	KUNIT_EXPECT_NULL(test, p.online_policy);
+	KUNIT_EXPECT_FALSE(test, p.set_ratio);
+
+	/* manual (or bare metal under auto): touch nothing */
+	s = hp_state("offline", "contig-zones", 301);
+	lvos_hp_mem_plan(&s, false, 50, &p);
+	KUNIT_EXPECT_NULL(test, p.auto_online);
+	KUNIT_EXPECT_NULL(test, p.online_policy);
+	KUNIT_EXPECT_FALSE(test, p.set_ratio);
+}
+
+static void hp_mem_plan_idempotent(struct kunit *test)
+{
+	/* applying twice changes nothing the second time */
+	struct lvos_hp_mem_state s = hp_state("online", "auto-movable", 301);
+	struct lvos_hp_mem_plan p;
+
+	lvos_hp_mem_plan(&s, true, 301, &p);
+	KUNIT_EXPECT_NULL(test, p.auto_online);
+	KUNIT_EXPECT_NULL(test, p.online_policy);
+	KUNIT_EXPECT_FALSE(test, p.set_ratio);
+}
+
+static void hp_cmdline(struct kunit *test)
+{
+	const char *c = "BOOT_IMAGE=/vmlinuz root=/dev/vda1 memhp_default_state=offline quiet";
+
+	KUNIT_EXPECT_TRUE(test, lvos_hp_cmdline_has(c, "memhp_default_state"));
+	KUNIT_EXPECT_TRUE(test, lvos_hp_cmdline_has("memhp_default_state=online", "memhp_default_state"));
+	KUNIT_EXPECT_FALSE(test, lvos_hp_cmdline_has(c, "memory_hotplug.online_policy"));
+	/* a suffix of another word or a bare flag does not count */
+	KUNIT_EXPECT_FALSE(test, lvos_hp_cmdline_has("xmemhp_default_state=1", "memhp_default_state"));
+	KUNIT_EXPECT_FALSE(test, lvos_hp_cmdline_has("memhp_default_state", "memhp_default_state"));
+	KUNIT_EXPECT_TRUE(test, lvos_hp_cmdline_has("a=1\tmemory_hotplug.auto_movable_ratio=50",
+						    "memory_hotplug.auto_movable_ratio"));
+	KUNIT_EXPECT_FALSE(test, lvos_hp_cmdline_has("", "memhp_default_state"));
+}
+
+/* ---- density mode ---- */
+
+static const struct lvos_hp_park_params hp_park = {
+	.floor = 2, .park_below = 20, .unpark_above = 75, .park_after = 3,
+};
+
+static void hp_park_needs_quiet_streak(struct kunit *test)
+{
+	unsigned int quiet = 0;
+
+	/* three quiet samples in a row park one CPU, then the count restarts */
+	KUNIT_EXPECT_EQ(test, lvos_hp_park_decide(&hp_park, 4, 0, 5, &quiet), LVOS_HP_PARK_NONE);
+	KUNIT_EXPECT_EQ(test, lvos_hp_park_decide(&hp_park, 4, 0, 5, &quiet), LVOS_HP_PARK_NONE);
+	KUNIT_EXPECT_EQ(test, lvos_hp_park_decide(&hp_park, 4, 0, 5, &quiet), LVOS_HP_PARK_ONE);
+	KUNIT_EXPECT_EQ(test, quiet, 0U);
+	/* a busy sample in between resets the streak (hysteresis) */
+	KUNIT_EXPECT_EQ(test, lvos_hp_park_decide(&hp_park, 3, 1, 5, &quiet), LVOS_HP_PARK_NONE);
+	KUNIT_EXPECT_EQ(test, lvos_hp_park_decide(&hp_park, 3, 1, 50, &quiet), LVOS_HP_PARK_NONE);
+	KUNIT_EXPECT_EQ(test, quiet, 0U);
+	KUNIT_EXPECT_EQ(test, lvos_hp_park_decide(&hp_park, 3, 1, 5, &quiet), LVOS_HP_PARK_NONE);
+	KUNIT_EXPECT_EQ(test, lvos_hp_park_decide(&hp_park, 3, 1, 5, &quiet), LVOS_HP_PARK_NONE);
+	KUNIT_EXPECT_EQ(test, lvos_hp_park_decide(&hp_park, 3, 1, 5, &quiet), LVOS_HP_PARK_ONE);
+}
+
+static void hp_park_floor(struct kunit *test)
+{
+	unsigned int quiet = 0, i;
+
+	/* at the floor, idle forever parks nothing */
+	for (i = 0; i < 10; i++)
+		KUNIT_EXPECT_EQ(test, lvos_hp_park_decide(&hp_park, 2, 2, 0, &quiet),
+				LVOS_HP_PARK_NONE);
+	/* below the floor (an admin offlined some): unpark even when idle */
+	KUNIT_EXPECT_EQ(test, lvos_hp_park_decide(&hp_park, 1, 3, 0, &quiet), LVOS_HP_UNPARK_ONE);
+	/* a floor of 0 means 1: the last CPU never parks */
+	{
+		struct lvos_hp_park_params p = hp_park;
+
+		p.floor = 0;
+		for (i = 0; i < 10; i++)
+			KUNIT_EXPECT_EQ(test, lvos_hp_park_decide(&p, 1, 3, 0, &quiet),
+					LVOS_HP_PARK_NONE);
+	}
+}
+
+static void hp_park_unpark(struct kunit *test)
+{
+	unsigned int quiet = 2;
+
+	/* busy: unpark at once, and forget the quiet streak */
+	KUNIT_EXPECT_EQ(test, lvos_hp_park_decide(&hp_park, 2, 2, 76, &quiet), LVOS_HP_UNPARK_ONE);
+	KUNIT_EXPECT_EQ(test, quiet, 0U);
+	/* busy with nothing parked: nothing to do */
+	KUNIT_EXPECT_EQ(test, lvos_hp_park_decide(&hp_park, 4, 0, 100, &quiet), LVOS_HP_PARK_NONE);
+	/* between the thresholds: stay */
+	KUNIT_EXPECT_EQ(test, lvos_hp_park_decide(&hp_park, 3, 1, 50, &quiet), LVOS_HP_PARK_NONE);
+	KUNIT_EXPECT_EQ(test, lvos_hp_park_decide(&hp_park, 3, 1, 75, &quiet), LVOS_HP_PARK_NONE);
+}
+
+static void hp_busy_pct(struct kunit *test)
+{
+	KUNIT_EXPECT_EQ(test, lvos_hp_busy_pct(0, 0), 0U);
+	KUNIT_EXPECT_EQ(test, lvos_hp_busy_pct(250, 1000), 25U);
+	KUNIT_EXPECT_EQ(test, lvos_hp_busy_pct(1000, 1000), 100U);
+	/* accounting skew cannot exceed 100% */
+	KUNIT_EXPECT_EQ(test, lvos_hp_busy_pct(1200, 1000), 100U);
+	/* 64-bit microsecond counters of a long uptime */
+	KUNIT_EXPECT_EQ(test, lvos_hp_busy_pct(3ULL << 40, 4ULL << 40), 75U);
+}
+
+/* ---- retuning and reporting ---- */
+
+static void hp_queue_target(struct kunit *test)
+{
+	/* 2 -> 4 CPUs, device had 2 of max 8: follow to 4 */
+	KUNIT_EXPECT_EQ(test, lvos_hp_queue_target(2, 8, 2, 4), 4U);
+	/* never beyond the device maximum */
+	KUNIT_EXPECT_EQ(test, lvos_hp_queue_target(2, 3, 2, 4), 3U);
+	/* shrink with the CPUs */
+	KUNIT_EXPECT_EQ(test, lvos_hp_queue_target(4, 8, 4, 3), 3U);
+	/* an admin's own setting (not the old CPU count) is left alone */
+	KUNIT_EXPECT_EQ(test, lvos_hp_queue_target(1, 8, 2, 4), 0U);
+	/* already right, single-queue devices, no CPUs: nothing */
+	KUNIT_EXPECT_EQ(test, lvos_hp_queue_target(3, 3, 2, 4), 0U);
+	KUNIT_EXPECT_EQ(test, lvos_hp_queue_target(1, 1, 1, 4), 0U);
+	KUNIT_EXPECT_EQ(test, lvos_hp_queue_target(0, 0, 2, 4), 0U);
+	KUNIT_EXPECT_EQ(test, lvos_hp_queue_target(2, 8, 2, 0), 0U);
+	/* the device was capped at its max before: it still follows */
+	KUNIT_EXPECT_EQ(test, lvos_hp_queue_target(2, 2, 4, 1), 1U);
+}
+
+static void hp_failure_line(struct kunit *test)
+{
+	KUNIT_EXPECT_TRUE(test, lvos_hp_is_cpu_failure_line(
+		"ACPI: Unable to map lapic to logical cpu number"));
+	KUNIT_EXPECT_TRUE(test, lvos_hp_is_cpu_failure_line("smpboot: do_boot_cpu failed(-1) to wakeup CPU#2"));
+	KUNIT_EXPECT_TRUE(test, lvos_hp_is_cpu_failure_line("ACPI: Processor [CP02] hot-add failed"));
+	KUNIT_EXPECT_FALSE(test, lvos_hp_is_cpu_failure_line("virtio_net virtio0 eth0: renamed"));
+	KUNIT_EXPECT_FALSE(test, lvos_hp_is_cpu_failure_line(""));
+}
+
+/* ---- the shape notification chain (lvos_hvdetect) ---- */
+
+struct hp_shape_seen {
+	struct notifier_block nb;
+	unsigned long action;
+	struct lvos_shape shape;
+	int calls;
+};
+
+static int hp_shape_cb(struct notifier_block *nb, unsigned long action, void *data)
+{
+	struct hp_shape_seen *s = container_of(nb, struct hp_shape_seen, nb);
+
+	s->action = action;
+	s->shape = *(const struct lvos_shape *)data;
+	s->calls++;
+	return NOTIFY_OK;
+}
+
+static void hp_shape_chain(struct kunit *test)
+{
+	struct hp_shape_seen s = { .nb.notifier_call = hp_shape_cb };
+
+	KUNIT_ASSERT_EQ(test, lvos_shape_register_notifier(&s.nb), 0);
+	lvos_shape_changed(LVOS_SHAPE_CPUS | LVOS_SHAPE_MEMORY);
+	KUNIT_EXPECT_EQ(test, s.calls, 1);
+	KUNIT_EXPECT_EQ(test, s.action, (unsigned long)(LVOS_SHAPE_CPUS | LVOS_SHAPE_MEMORY));
+	KUNIT_EXPECT_EQ(test, s.shape.what, LVOS_SHAPE_CPUS | LVOS_SHAPE_MEMORY);
+	KUNIT_EXPECT_EQ(test, s.shape.online_cpus, num_online_cpus());
+	KUNIT_EXPECT_EQ(test, s.shape.present_cpus, num_present_cpus());
+	KUNIT_EXPECT_EQ(test, s.shape.totalram_pages, totalram_pages());
+	KUNIT_EXPECT_EQ(test, lvos_shape_unregister_notifier(&s.nb), 0);
+	lvos_shape_changed(LVOS_SHAPE_CPUS);
+	KUNIT_EXPECT_EQ(test, s.calls, 1);	/* not called once unregistered */
+	KUNIT_EXPECT_EQ(test, lvos_shape_unregister_notifier(&s.nb), -ENOENT);
+}
+
+static struct kunit_case hp_policy_cases[] = {
+	KUNIT_CASE(hp_modes),
+	KUNIT_CASE(hp_mem_plan_61_default),
+	KUNIT_CASE(hp_mem_plan_612_default),
+	KUNIT_CASE(hp_mem_plan_admin_wins),
+	KUNIT_CASE(hp_mem_plan_idempotent),
+	KUNIT_CASE(hp_cmdline),
+	{}
+};
+
+static struct kunit_case hp_park_cases[] = {
+	KUNIT_CASE(hp_park_needs_quiet_streak),
+	KUNIT_CASE(hp_park_floor),
+	KUNIT_CASE(hp_park_unpark),
+	KUNIT_CASE(hp_busy_pct),
+	{}
+};
+
+static struct kunit_case hp_retune_cases[] = {
+	KUNIT_CASE(hp_queue_target),
+	KUNIT_CASE(hp_failure_line),
+	KUNIT_CASE(hp_shape_chain),
+	{}
+};
+
+static struct kunit_suite hp_policy_suite = {
+	.name = "lvos_vcpu_hotplug_policy",
+	.test_cases = hp_policy_cases,
+};
+
+static struct kunit_suite hp_park_suite = {
+	.name = "lvos_vcpu_hotplug_park",
+	.test_cases = hp_park_cases,
+};
+
+static struct kunit_suite hp_retune_suite = {
+	.name = "lvos_vcpu_hotplug_retune",
+	.test_cases = hp_retune_cases,
+};
+
+kunit_test_suites(&hp_policy_suite, &hp_park_suite, &hp_retune_suite);
+
+MODULE_LICENSE("GPL");
+MODULE_DESCRIPTION("KUnit tests for lvos_vcpu_hotplug");
+MODULE_IMPORT_NS(EXPORTED_FOR_KUNIT_TESTING);
+MODULE_IMPORT_NS(LVOS_NS);

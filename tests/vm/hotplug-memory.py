@@ -1,0 +1,88 @@
+# SPDX-License-Identifier: GPL-2.0-only
+# lvos_vcpu_hotplug: a 256 MiB pc-dimm hot-added while the guest has
+# little free memory comes online by itself (6.1 leaves it offline
+# without lvos; 6.12 onlines it already and lvos does not act twice), in
+# ZONE_MOVABLE under the auto-movable ratio, with no OOM; the add is
+# reported with its latency; device_del of the movable DIMM succeeds and
+# the guest shrinks back. With movable_ratio 0 the next DIMM goes to the
+# kernel zone. Unloading puts the kernel's settings back.
+import os
+import sys
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "lib"))
+import hpcommon  # noqa: E402
+
+TIMEOUT = 240
+QEMU = dict(machine=hpcommon.MACHINE, memory="320M,slots=2,maxmem=1G", smp="1")
+LVOS = hpcommon.LVOS
+
+GUEST = hpcommon.HELPERS + r'''
+P=/sys/module/memory_hotplug/parameters
+vmtest_eq "kernel onlines new blocks" "$(cat /sys/devices/system/memory/auto_online_blocks)" online
+vmtest_eq "zone policy" "$(cat $P/online_policy)" auto-movable
+vmtest_eq "ratio" "$(cat $P/auto_movable_ratio)" 301
+if [ "$LVOS_KERNEL" = 6.12 ]; then
+	vmtest_check "6.12: auto_online_blocks left as the kernel had it" sh -c '! dmesg | grep -q "auto_online_blocks: offline -> online"'
+else
+	vmtest_check "6.1: lvos switched auto_online_blocks on" sh -c 'dmesg | grep -q "auto_online_blocks: offline -> online"'
+fi
+on0=$(hp memory_blocks_online)
+vmtest_eq "no movable memory yet" "$(hp memory_blocks_movable)" 0
+# leave little free memory: tmpfs pages cannot be swapped (no swap here)
+# (the debug kernel's KASAN takes 32 MiB of shadow for a 256 MiB DIMM from
+# the memory already there, so it keeps a larger margin)
+margin=24
+[ "$LVOS_KERNEL" = debug ] && margin=64
+mount -t tmpfs -o size=1G tmpfs /mnt
+free_kb=$(awk '/^MemAvailable/ {print $2}' /proc/meminfo)
+dd if=/dev/zero of=/mnt/fill bs=1M count=$(( free_kb / 1024 - margin )) 2>/dev/null
+vmtest_log "MemAvailable before the add: $(awk '/^MemAvailable/ {print $2}' /proc/meminfo) kB"
+kb0=$(memtotal_kb)
+vmtest_log ready
+vmtest_wait_host added 60
+vmtest_check "memory-add event" vmtest_wait_for 30 sh -c "grep -qx memory-add $H/last_event"
+vmtest_eq "outcome" "$(hp last_event_outcome)" "online: 2 blocks, 2 movable"
+vmtest_match "latency measured" "$(hp last_event_latency_us)" '^[0-9]+$'
+vmtest_eq "blocks online" "$(hp memory_blocks_online)" "$(( on0 + 2 ))"
+vmtest_eq "blocks movable" "$(hp memory_blocks_movable)" 2
+vmtest_eq "nothing offline" "$(hp memory_blocks_offline)" 0
+vmtest_check "the kernel agrees: two blocks in ZONE_MOVABLE" sh -c 'test $(grep -l "^Movable" /sys/devices/system/memory/memory*/valid_zones | wc -l) -eq 2'
+kb1=$(memtotal_kb)
+vmtest_check "MemTotal grew by 256 MiB ($kb0 -> $kb1)" test $(( kb1 - kb0 )) -ge $(( 250 * 1024 ))
+vmtest_check "the new memory is usable" dd if=/dev/zero of=/mnt/more bs=1M count=128
+rm -f /mnt/fill /mnt/more
+vmtest_log ready-del
+vmtest_wait_host deleted 60
+vmtest_check "removal reported" vmtest_wait_for 30 sh -c "grep -qx memory-remove $H/last_event"
+vmtest_eq "removal outcome" "$(hp last_event_outcome)" "removed: 2 blocks"
+vmtest_eq "MemTotal back" "$(memtotal_kb)" "$kb0"
+vmtest_eq "blocks back" "$(hp memory_blocks_online)" "$on0"
+vmtest_check "movable_ratio 0" sh -c "echo 0 > $H/movable_ratio"
+vmtest_check "kernel ratio follows" vmtest_wait_for 10 sh -c "test \$(cat $P/auto_movable_ratio) -eq 0"
+vmtest_log ready-b
+vmtest_wait_host added-b 60
+vmtest_check "second add reported" vmtest_wait_for 30 sh -c "grep -qx memory-add $H/last_event"
+vmtest_eq "ratio 0: kernel zone" "$(hp last_event_outcome)" "online: 2 blocks, 0 movable"
+vmtest_eq "no movable blocks" "$(hp memory_blocks_movable)" 0
+vmtest_eq "no failures" "$(hp failures)" 0
+vmtest_check "rmmod" rmmod lvos_vcpu_hotplug
+vmtest_eq "ratio restored" "$(cat $P/auto_movable_ratio)" 301
+if [ "$LVOS_KERNEL" = 6.12 ]; then
+	vmtest_eq "6.12 auto_online_blocks unchanged" "$(cat /sys/devices/system/memory/auto_online_blocks)" online
+else
+	vmtest_eq "auto_online_blocks restored" "$(cat /sys/devices/system/memory/auto_online_blocks)" offline
+fi
+vmtest_eq "policy restored" "$(cat $P/online_policy)" contig-zones
+'''
+
+
+def host(vm):
+    q = vm.qmp_client
+    vm.wait_line(r"# ready$", timeout=150)
+    q.dimm_add("dimm0", 256 << 20)
+    vm.send("added")
+    vm.wait_line(r"# ready-del", timeout=150)
+    q.device_del("dimm0", timeout=90)
+    vm.send("deleted")
+    vm.wait_line(r"# ready-b", timeout=150)
+    q.dimm_add("dimm1", 256 << 20)
+    vm.send("added-b")

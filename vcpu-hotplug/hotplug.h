@@ -1,0 +1,121 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
+/*
+ * hotplug.h - lvos_vcpu_hotplug's shared state.
+ *
+ * Locking: the bus/cpuhp/memory notifiers run inside the kernel's hotplug
+ * paths (device_hotplug_lock, cpu_hotplug_lock, mem_hotplug_lock held), so
+ * they only record under the spinlock @lock and queue @settle on the
+ * ordered workqueue @wq. Everything that acts (add_cpu(), remove_cpu(),
+ * retuning) runs in that workqueue or under @mutex from sysfs, and @mutex
+ * is always taken before the kernel's hotplug locks.
+ */
+#ifndef _LVOS_HP_HOTPLUG_H
+#define _LVOS_HP_HOTPLUG_H
+
+#include <linux/cpumask.h>
+#include <linux/device.h>
+#include <linux/kobject.h>
+#include <linux/mutex.h>
+#include <linux/notifier.h>
+#include <linux/spinlock.h>
+#include <linux/workqueue.h>
+
+#include "policy.h"
+
+#define LVOS_HP_TEXT		128
+#define LVOS_HP_ACPI_PENDING	8
+
+struct lvos_hp_event {
+	char what[16];			/* cpu-add, cpu-remove, memory-add, ... */
+	char object[24];		/* cpu2, memory33, ACPI0007:02 */
+	char outcome[LVOS_HP_TEXT];
+	s64 latency_us;			/* -1: no latency for this event */
+	u64 time_ns;			/* boot clock */
+};
+
+/* After a processor "device check", how long the kernel gets to add the CPU. */
+#define LVOS_HP_ACPI_GRACE	(2 * HZ)
+
+struct lvos_hp_acpi_cpu {
+	void *handle;			/* acpi_handle of the processor object */
+	u64 added_ns;
+	u64 log_seq;			/* kernel log position at the add */
+};
+
+struct lvos_hp {
+	spinlock_t lock;		/* the fields down to @mutex */
+	cpumask_var_t added;		/* hot-added, not yet handled */
+	cpumask_var_t admin_offline;	/* offlined by someone else: never onlined */
+	cpumask_var_t parked;		/* offlined by density mode */
+	cpumask_var_t parking;		/* being offlined by us right now */
+	u64 *cpu_added_ns, *cpu_online_ns, *cpu_offline_ns;	/* [nr_cpu_ids] */
+	struct lvos_hp_acpi_cpu acpi[LVOS_HP_ACPI_PENDING];
+	unsigned int nr_acpi;
+	/* memory: a batch of blocks added or removed together */
+	unsigned int mem_added, mem_pending, mem_movable;
+	bool mem_reported;		/* batch reported while blocks were offline */
+	int mem_first_add;
+	u64 mem_add_ns, mem_online_ns;
+	unsigned int mem_removed;
+	int mem_first_remove;
+	u64 mem_offline_ns, mem_remove_ns;
+	struct lvos_hp_event last, failure;
+	unsigned long events, failures, notifications;
+
+	struct mutex mutex;		/* policy changes and actions */
+	enum lvos_hp_mode cpu_mode, mem_mode;
+	unsigned int movable_ratio;
+	bool retune;
+	bool park;
+	struct lvos_hp_park_params park_params;
+	unsigned int park_interval_ms;
+	unsigned int park_quiet;
+	u64 *park_busy, *park_total;	/* [nr_cpu_ids], last sample */
+	unsigned int retune_prev_cpus;
+	unsigned int shape_cpus, shape_present;	/* last notified shape */
+	unsigned long shape_ram;
+	unsigned long retuned;		/* queue changes made */
+
+	/*
+	 * The kernel's memory knobs (mem.c), under @knob_mutex, which is
+	 * never taken inside one of our own sysfs writes.
+	 */
+	struct mutex knob_mutex;
+	struct work_struct apply;
+
+	struct workqueue_struct *wq;
+	struct work_struct settle;
+	struct delayed_work park_work;
+	struct kobject *kobj;
+	/* const from 6.4 on; the type of struct device's own pointer fits both */
+	typeof(((struct device *)NULL)->bus) mem_bus;
+	void **acpi_handles;		/* processor objects we watch */
+	unsigned int nr_acpi_handles, max_acpi_handles;
+	bool has_acpi;			/* the ACPI scan lock exists */
+	struct delayed_work acpi_check;
+	int cpuhp_state;
+	bool in_vm;
+};
+
+extern struct lvos_hp lvos_hp;
+
+void lvos_hp_record(const char *what, const char *object, s64 latency_us,
+		    bool failed, const char *fmt, ...) __printf(5, 6);
+void lvos_hp_kick(void);
+
+int lvos_hp_cpu_init(void);
+void lvos_hp_cpu_exit(void);
+void lvos_hp_cpu_settle(void);
+void lvos_hp_park_set(bool on);
+
+int lvos_hp_mem_init(void);
+void lvos_hp_mem_exit(void);
+void lvos_hp_mem_settle(void);
+int lvos_hp_mem_apply(void);
+void lvos_hp_mem_restore(void);
+void lvos_hp_mem_count(unsigned int *online, unsigned int *offline,
+		       unsigned int *movable);
+
+void lvos_hp_retune(void);
+
+#endif

@@ -1,0 +1,401 @@
+// SPDX-License-Identifier: GPL-2.0-only
+/*
+ * mem.c - hot-added memory: the online policy and the memory events.
+ *
+ * Out-of-tree code cannot online a memory block (device_online() and
+ * online_memory_block() are not exported), and writing a block's sysfs
+ * "state" from a kernel thread hits lock_device_hotplug_sysfs()'s
+ * restart_syscall(). So lvos makes the kernel do it: at load it sets
+ * auto_online_blocks to "online" and memory_hotplug.online_policy to
+ * "auto-movable" with its ratio, only where the admin said nothing (not on
+ * the kernel command line, not already onlining), and puts back what it
+ * changed at unload unless someone changed it since. The kernel then
+ * onlines new blocks inside the ACPI hot-add itself: no userspace, no
+ * allocation outside the kernel's own path, and the kernel's own zone
+ * balancing (kernel zone up to the ratio, the rest movable, so DIMMs can
+ * be unplugged).
+ *
+ * The memory bus notifier (found through /sys/devices/system/memory, since
+ * memory_subsys is not exported) and the memory notifier report what
+ * happened: blocks added, onlined (and in which zone), removed, latency.
+ */
+#include <linux/cpu.h>
+#include <linux/file.h>
+#include <linux/fs.h>
+#include <linux/kernel.h>
+#include <linux/memory.h>
+#include <linux/mm.h>
+#include <linux/slab.h>
+#include <linux/string.h>
+
+#include "hotplug.h"
+
+#define LVOS_HP_AUTO_ONLINE	"/sys/devices/system/memory/auto_online_blocks"
+#define LVOS_HP_POLICY		"/sys/module/memory_hotplug/parameters/online_policy"
+#define LVOS_HP_RATIO		"/sys/module/memory_hotplug/parameters/auto_movable_ratio"
+
+/* A kernel knob lvos changed: what it was and what lvos wrote (under hp->knob_mutex). */
+struct lvos_hp_knob {
+	const char *path;
+	bool changed;
+	char before[24];
+	char written[24];
+};
+
+static struct lvos_hp_knob lvos_hp_knobs[] = {
+	{ .path = LVOS_HP_RATIO },
+	{ .path = LVOS_HP_POLICY },
+	{ .path = LVOS_HP_AUTO_ONLINE },
+};
+
+static int lvos_hp_read_file(const char *path, char *buf, size_t size)
+{
+	struct file *f = filp_open(path, O_RDONLY, 0);
+	loff_t pos = 0;
+	ssize_t n;
+
+	if (IS_ERR(f))
+		return PTR_ERR(f);
+	n = kernel_read(f, buf, size - 1, &pos);
+	fput(f);
+	if (n < 0)
+		return n;
+	buf[n] = 0;
+	strim(buf);
+	return 0;
+}
+
+static int lvos_hp_write_file(const char *path, const char *val)
+{
+	struct file *f = filp_open(path, O_WRONLY, 0);
+	loff_t pos = 0;
+	ssize_t n;
+
+	if (IS_ERR(f))
+		return PTR_ERR(f);
+	n = kernel_write(f, val, strlen(val), &pos);
+	fput(f);
+	return n < 0 ? n : 0;
+}
+
+static int lvos_hp_set_knob(struct lvos_hp_knob *k, const char *val)
+{
+	char before[24];
+	int err;
+
+	err = lvos_hp_read_file(k->path, before, sizeof(before));
+	if (!err)
+		err = lvos_hp_write_file(k->path, val);
+	if (err) {
+		pr_warn("could not set %s to %s (%d)\n", k->path, val, err);
+		return err;
+	}
+	if (!k->changed)	/* keep the admin's value across our changes */
+		strscpy(k->before, before, sizeof(k->before));
+	strscpy(k->written, val, sizeof(k->written));
+	k->changed = true;
+	pr_info("%s: %s -> %s\n", k->path, before, val);
+	return 0;
+}
+
+/* Under hp->knob_mutex. Return: 0 or the first error. */
+int lvos_hp_mem_apply(void)
+{
+	struct lvos_hp *hp = &lvos_hp;
+	struct lvos_hp_mem_state cur = {};
+	struct lvos_hp_mem_plan plan;
+	char ratio[16], *cmdline;
+	int err;
+
+	if (!lvos_hp_mode_onlines(READ_ONCE(hp->mem_mode), hp->in_vm))
+		return 0;
+	err = lvos_hp_read_file(LVOS_HP_AUTO_ONLINE, cur.auto_online, sizeof(cur.auto_online));
+	if (!err)
+		err = lvos_hp_read_file(LVOS_HP_POLICY, cur.online_policy, sizeof(cur.online_policy));
+	if (!err)
+		err = lvos_hp_read_file(LVOS_HP_RATIO, ratio, sizeof(ratio));
+	if (!err)
+		err = kstrtouint(ratio, 10, &cur.ratio);
+	if (err) {
+		pr_warn("cannot read the kernel's memory hotplug settings (%d): memory left alone\n",
+			err);
+		return err;
+	}
+	cmdline = kzalloc(PAGE_SIZE, GFP_KERNEL);
+	if (!cmdline)
+		return -ENOMEM;
+	if (lvos_hp_read_file("/proc/cmdline", cmdline, PAGE_SIZE))
+		pr_info("cannot read /proc/cmdline: assuming no memory hotplug options on it\n");
+	cur.cmdline_state = lvos_hp_cmdline_has(cmdline, "memhp_default_state");
+	cur.cmdline_policy = lvos_hp_cmdline_has(cmdline, "memory_hotplug.online_policy");
+	cur.cmdline_ratio = lvos_hp_cmdline_has(cmdline, "memory_hotplug.auto_movable_ratio");
+	kfree(cmdline);
+
+	lvos_hp_mem_plan(&cur, true, READ_ONCE(hp->movable_ratio), &plan);
+	if (plan.set_ratio) {
+		snprintf(ratio, sizeof(ratio), "%u", plan.ratio);
+		err = lvos_hp_set_knob(&lvos_hp_knobs[0], ratio);
+	}
+	if (!err && plan.online_policy)
+		err = lvos_hp_set_knob(&lvos_hp_knobs[1], plan.online_policy);
+	if (!err && plan.auto_online)
+		err = lvos_hp_set_knob(&lvos_hp_knobs[2], plan.auto_online);
+	if (cur.cmdline_state && !strcmp(cur.auto_online, "offline"))
+		pr_info("memhp_default_state=offline on the kernel command line: hot-added memory stays offline\n");
+	return err;
+}
+
+/* Under hp->knob_mutex: put back what lvos changed, unless someone changed it since. */
+void lvos_hp_mem_restore(void)
+{
+	char now[24];
+	int i;
+
+	for (i = ARRAY_SIZE(lvos_hp_knobs) - 1; i >= 0; i--) {
+		struct lvos_hp_knob *k = &lvos_hp_knobs[i];
+
+		if (!k->changed)
+			continue;
+		k->changed = false;
+		if (lvos_hp_read_file(k->path, now, sizeof(now)))
+			continue;
+		if (strcmp(now, k->written)) {
+			pr_info("%s changed by someone else to %s: left as is\n", k->path, now);
+			continue;
+		}
+		if (!lvos_hp_write_file(k->path, k->before))
+			pr_info("%s: %s -> %s (restored)\n", k->path, now, k->before);
+	}
+}
+
+/* ---- events ---- */
+
+static unsigned long lvos_hp_block_pages(void)
+{
+	return memory_block_size_bytes() >> PAGE_SHIFT;
+}
+
+static int lvos_hp_mem_bus_event(struct notifier_block *nb, unsigned long action,
+				 void *data)
+{
+	struct lvos_hp *hp = &lvos_hp;
+	struct device *dev = data;
+	u64 now = ktime_get_boottime_ns();
+
+	switch (action) {
+	case BUS_NOTIFY_ADD_DEVICE:
+		spin_lock_irq(&hp->lock);
+		if (!hp->mem_added || (!hp->mem_pending && hp->mem_reported)) {
+			hp->mem_added = 0;
+			hp->mem_movable = 0;
+			hp->mem_reported = false;
+			hp->mem_first_add = dev->id;
+			hp->mem_add_ns = now;
+		}
+		hp->mem_added++;
+		hp->mem_pending++;
+		spin_unlock_irq(&hp->lock);
+		lvos_hp_kick();
+		break;
+	case BUS_NOTIFY_REMOVED_DEVICE:
+		spin_lock_irq(&hp->lock);
+		if (!hp->mem_removed) {
+			hp->mem_first_remove = dev->id;
+			hp->mem_remove_ns = now;
+		}
+		hp->mem_removed++;
+		spin_unlock_irq(&hp->lock);
+		lvos_hp_kick();
+		break;
+	}
+	return NOTIFY_DONE;
+}
+
+static struct notifier_block lvos_hp_mem_bus_nb = {
+	.notifier_call = lvos_hp_mem_bus_event,
+};
+
+static int lvos_hp_mem_event(struct notifier_block *nb, unsigned long action, void *data)
+{
+	struct memory_notify *arg = data;
+	struct lvos_hp *hp = &lvos_hp;
+	unsigned long blocks = DIV_ROUND_UP(arg->nr_pages, lvos_hp_block_pages());
+	bool movable;
+
+	switch (action) {
+	case MEM_ONLINE:
+		movable = zone_idx(page_zone(pfn_to_page(arg->start_pfn))) == ZONE_MOVABLE;
+		spin_lock_irq(&hp->lock);
+		if (hp->mem_pending) {
+			hp->mem_pending -= min_t(unsigned long, blocks, hp->mem_pending);
+			hp->mem_online_ns = ktime_get_boottime_ns();
+			if (movable)
+				hp->mem_movable += blocks;
+		}
+		spin_unlock_irq(&hp->lock);
+		lvos_hp_kick();
+		break;
+	case MEM_OFFLINE:
+		spin_lock_irq(&hp->lock);
+		if (!hp->mem_removed)
+			hp->mem_offline_ns = ktime_get_boottime_ns();
+		spin_unlock_irq(&hp->lock);
+		lvos_hp_kick();
+		break;
+	}
+	return NOTIFY_OK;
+}
+
+static struct notifier_block lvos_hp_mem_nb = {
+	.notifier_call = lvos_hp_mem_event,
+};
+
+/*
+ * In the worker, after the hotplug that caused it finished. A batch is
+ * reported when all its blocks are online, or once while some are not
+ * (and again when they come online later, by whoever onlines them).
+ */
+void lvos_hp_mem_settle(void)
+{
+	struct lvos_hp *hp = &lvos_hp;
+	unsigned int added, pending, movable, removed;
+	bool reported;
+	char name[24];
+	s64 lat = -1;
+	int first;
+
+	spin_lock_irq(&hp->lock);
+	added = hp->mem_added;
+	pending = hp->mem_pending;
+	movable = hp->mem_movable;
+	reported = hp->mem_reported;
+	first = hp->mem_first_add;
+	if (added && !pending && hp->mem_online_ns > hp->mem_add_ns)
+		lat = div_u64(hp->mem_online_ns - hp->mem_add_ns, NSEC_PER_USEC);
+	if (added && !pending) {
+		hp->mem_added = 0;
+		hp->mem_reported = false;
+	} else if (added) {
+		hp->mem_reported = true;
+	}
+	removed = hp->mem_removed;
+	hp->mem_removed = 0;
+	spin_unlock_irq(&hp->lock);
+
+	if (added && (!pending || !reported)) {
+		snprintf(name, sizeof(name), "memory%d", first);
+		if (!pending)
+			lvos_hp_record("memory-add", name, lat, false,
+				       "online: %u blocks, %u movable%s", added, movable,
+				       reported ? " (onlined by someone else)" : "");
+		else
+			lvos_hp_record("memory-add", name, -1, false,
+				       "%u of %u blocks left offline (memory_policy %s, auto_online_blocks)",
+				       pending, added, lvos_hp_mode_name(hp->mem_mode));
+	}
+	if (removed) {
+		spin_lock_irq(&hp->lock);
+		first = hp->mem_first_remove;
+		if (hp->mem_offline_ns && hp->mem_remove_ns >= hp->mem_offline_ns)
+			lat = div_u64(hp->mem_remove_ns - hp->mem_offline_ns, NSEC_PER_USEC);
+		else
+			lat = -1;
+		hp->mem_offline_ns = 0;
+		spin_unlock_irq(&hp->lock);
+		snprintf(name, sizeof(name), "memory%d", first);
+		lvos_hp_record("memory-remove", name, lat, false, "removed: %u blocks", removed);
+	}
+}
+
+struct lvos_hp_mem_counts {
+	unsigned int online, offline, movable;
+};
+
+static int lvos_hp_count_block(struct device *dev, void *data)
+{
+	struct memory_block *mem = container_of(dev, struct memory_block, dev);
+	struct lvos_hp_mem_counts *c = data;
+	struct zone *zone;
+
+	if (READ_ONCE(mem->state) != MEM_ONLINE) {
+		c->offline++;
+		return 0;
+	}
+	c->online++;
+	zone = READ_ONCE(mem->zone);
+	if (zone && zone_idx(zone) == ZONE_MOVABLE)
+		c->movable++;
+	return 0;
+}
+
+void lvos_hp_mem_count(unsigned int *online, unsigned int *offline,
+		       unsigned int *movable)
+{
+	struct lvos_hp_mem_counts c = {};
+
+	if (lvos_hp.mem_bus)
+		bus_for_each_dev(lvos_hp.mem_bus, NULL, &c, lvos_hp_count_block);
+	*online = c.online;
+	*offline = c.offline;
+	*movable = c.movable;
+}
+
+/* ---- setup ---- */
+
+/*
+ * The memory bus (memory_subsys is not exported): the bus of any device
+ * under /sys/devices/system/memory, a sibling of /sys/devices/system/cpu
+ * whose bus (cpu_subsys) is exported. Bus devices hang off their root by
+ * kobject only (dev->parent stays NULL), so the search walks the kset every
+ * device belongs to.
+ */
+static void lvos_hp_find_mem_bus(void)
+{
+	struct device *cpu0 = get_cpu_device(0);
+	struct kobject *cpu_root, *mem_root, *k;
+	struct kset *devices;
+
+	cpu_root = cpu0 ? cpu0->kobj.parent : NULL;
+	if (!cpu_root || !cpu_root->kset || !cpu_root->parent)
+		return;
+	devices = cpu_root->kset;
+	mem_root = kset_find_obj(devices, "memory");
+	if (!mem_root)
+		return;
+	if (mem_root->parent == cpu_root->parent) {
+		spin_lock(&devices->list_lock);
+		list_for_each_entry(k, &devices->list, entry) {
+			if (k->parent == mem_root) {
+				lvos_hp.mem_bus = kobj_to_dev(k)->bus;
+				break;
+			}
+		}
+		spin_unlock(&devices->list_lock);
+	}
+	kobject_put(mem_root);
+}
+
+int lvos_hp_mem_init(void)
+{
+	struct lvos_hp *hp = &lvos_hp;
+	int err;
+
+	err = register_memory_notifier(&lvos_hp_mem_nb);
+	if (err)
+		return err;
+	lvos_hp_find_mem_bus();
+	if (hp->mem_bus && bus_register_notifier(hp->mem_bus, &lvos_hp_mem_bus_nb))
+		hp->mem_bus = NULL;
+	if (!hp->mem_bus)
+		pr_info("no memory block devices: memory hot-add is not reported\n");
+	return 0;
+}
+
+void lvos_hp_mem_exit(void)
+{
+	struct lvos_hp *hp = &lvos_hp;
+
+	if (hp->mem_bus)
+		bus_unregister_notifier(hp->mem_bus, &lvos_hp_mem_bus_nb);
+	unregister_memory_notifier(&lvos_hp_mem_nb);
+}
