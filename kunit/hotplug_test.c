@@ -124,10 +124,12 @@ static void hp_cmdline(struct kunit *test)
 	const char *c = "BOOT_IMAGE=/vmlinuz root=/dev/vda1 memhp_default_state=offline quiet";
 
 	KUNIT_EXPECT_TRUE(test, lvos_hp_cmdline_has(c, "memhp_default_state"));
-	KUNIT_EXPECT_TRUE(test, lvos_hp_cmdline_has("memhp_default_state=online", "memhp_default_state"));
+	KUNIT_EXPECT_TRUE(test, lvos_hp_cmdline_has("memhp_default_state=online",
+						    "memhp_default_state"));
 	KUNIT_EXPECT_FALSE(test, lvos_hp_cmdline_has(c, "memory_hotplug.online_policy"));
 	/* a suffix of another word or a bare flag does not count */
-	KUNIT_EXPECT_FALSE(test, lvos_hp_cmdline_has("xmemhp_default_state=1", "memhp_default_state"));
+	KUNIT_EXPECT_FALSE(test, lvos_hp_cmdline_has("xmemhp_default_state=1",
+						     "memhp_default_state"));
 	KUNIT_EXPECT_FALSE(test, lvos_hp_cmdline_has("memhp_default_state", "memhp_default_state"));
 	KUNIT_EXPECT_TRUE(test, lvos_hp_cmdline_has("a=1\tmemory_hotplug.auto_movable_ratio=50",
 						    "memory_hotplug.auto_movable_ratio"));
@@ -227,10 +229,15 @@ static void hp_queue_target(struct kunit *test)
 
 static void hp_failure_line(struct kunit *test)
 {
-	KUNIT_EXPECT_TRUE(test, lvos_hp_is_cpu_failure_line(
-		"ACPI: Unable to map lapic to logical cpu number"));
-	KUNIT_EXPECT_TRUE(test, lvos_hp_is_cpu_failure_line("smpboot: do_boot_cpu failed(-1) to wakeup CPU#2"));
-	KUNIT_EXPECT_TRUE(test, lvos_hp_is_cpu_failure_line("ACPI: Processor [CP02] hot-add failed"));
+	static const char * const yes[] = {
+		"ACPI: Unable to map lapic to logical cpu number",
+		"smpboot: do_boot_cpu failed(-1) to wakeup CPU#2",
+		"ACPI: Processor [CP02] hot-add failed",
+	};
+	unsigned int i;
+
+	for (i = 0; i < ARRAY_SIZE(yes); i++)
+		KUNIT_EXPECT_TRUE(test, lvos_hp_is_cpu_failure_line(yes[i]));
 	KUNIT_EXPECT_FALSE(test, lvos_hp_is_cpu_failure_line("virtio_net virtio0 eth0: renamed"));
 	KUNIT_EXPECT_FALSE(test, lvos_hp_is_cpu_failure_line(""));
 }

@@ -74,7 +74,7 @@ struct lvos_hp {
 	unsigned int retune_prev_cpus;
 	unsigned int shape_cpus, shape_present;	/* last notified shape */
 	unsigned long shape_ram;
-	unsigned long retuned;		/* queue changes made */
+	unsigned long queue_changes;	/* virtio-net queue counts changed */
 
 	/*
 	 * The kernel's memory knobs (mem.c), under @knob_mutex, which is

@@ -179,18 +179,21 @@ static ssize_t possible_cpus_show(struct kobject *k, struct kobj_attribute *a, c
 {
 	return lvos_hp_emit_mask(buf, cpu_possible_mask);
 }
+
 LVOS_HP_RO(possible_cpus);
 
 static ssize_t present_cpus_show(struct kobject *k, struct kobj_attribute *a, char *buf)
 {
 	return lvos_hp_emit_mask(buf, cpu_present_mask);
 }
+
 LVOS_HP_RO(present_cpus);
 
 static ssize_t online_cpus_show(struct kobject *k, struct kobj_attribute *a, char *buf)
 {
 	return lvos_hp_emit_mask(buf, cpu_online_mask);
 }
+
 LVOS_HP_RO(online_cpus);
 
 static ssize_t lvos_hp_emit_locked_mask(char *buf, const struct cpumask *mask)
@@ -212,12 +215,14 @@ static ssize_t admin_offline_cpus_show(struct kobject *k, struct kobj_attribute 
 {
 	return lvos_hp_emit_locked_mask(buf, lvos_hp.admin_offline);
 }
+
 LVOS_HP_RO(admin_offline_cpus);
 
 static ssize_t parked_cpus_show(struct kobject *k, struct kobj_attribute *a, char *buf)
 {
 	return lvos_hp_emit_locked_mask(buf, lvos_hp.parked);
 }
+
 LVOS_HP_RO(parked_cpus);
 
 #define LVOS_HP_MEM_COUNT(_name, _field)					\
@@ -265,7 +270,7 @@ LVOS_HP_RO(_name)
 LVOS_HP_COUNTER(events, events);
 LVOS_HP_COUNTER(failures, failures);
 LVOS_HP_COUNTER(notifications, notifications);
-LVOS_HP_COUNTER(retuned_queues, retuned);
+LVOS_HP_COUNTER(queue_changes, queue_changes);
 
 /* A rejected write: the errno to the writer, a ratelimited line to the log. */
 static ssize_t lvos_hp_bad(const char *file, const char *buf, size_t count, int err)
@@ -298,6 +303,7 @@ static ssize_t cpu_policy_store(struct kobject *k, struct kobj_attribute *a,
 	WRITE_ONCE(lvos_hp.cpu_mode, mode);
 	return count;
 }
+
 LVOS_HP_RW(cpu_policy);
 
 static ssize_t memory_policy_show(struct kobject *k, struct kobj_attribute *a, char *buf)
@@ -318,6 +324,7 @@ static ssize_t memory_policy_store(struct kobject *k, struct kobj_attribute *a,
 	queue_work(lvos_hp.wq, &lvos_hp.apply);
 	return count;
 }
+
 LVOS_HP_RW(memory_policy);
 
 static ssize_t movable_ratio_show(struct kobject *k, struct kobj_attribute *a, char *buf)
@@ -339,6 +346,7 @@ static ssize_t movable_ratio_store(struct kobject *k, struct kobj_attribute *a,
 	queue_work(lvos_hp.wq, &lvos_hp.apply);
 	return count;
 }
+
 LVOS_HP_RW(movable_ratio);
 
 static ssize_t lvos_hp_store_bool(const char *file, const char *buf, size_t count,
@@ -368,6 +376,7 @@ static ssize_t retune_store(struct kobject *k, struct kobj_attribute *a,
 	mutex_unlock(&lvos_hp.mutex);
 	return count;
 }
+
 LVOS_HP_RW(retune);
 
 static ssize_t park_show(struct kobject *k, struct kobj_attribute *a, char *buf)
@@ -386,6 +395,7 @@ static ssize_t park_store(struct kobject *k, struct kobj_attribute *a,
 	lvos_hp_park_set(v);
 	return count;
 }
+
 LVOS_HP_RW(park);
 
 static ssize_t park_floor_show(struct kobject *k, struct kobj_attribute *a, char *buf)
@@ -406,6 +416,7 @@ static ssize_t park_floor_store(struct kobject *k, struct kobj_attribute *a,
 	WRITE_ONCE(lvos_hp.park_params.floor, v);
 	return count;
 }
+
 LVOS_HP_RW(park_floor);
 
 static ssize_t park_interval_ms_show(struct kobject *k, struct kobj_attribute *a, char *buf)
@@ -426,6 +437,7 @@ static ssize_t park_interval_ms_store(struct kobject *k, struct kobj_attribute *
 	WRITE_ONCE(lvos_hp.park_interval_ms, v);
 	return count;
 }
+
 LVOS_HP_RW(park_interval_ms);
 
 static struct attribute *lvos_hp_attrs[] = {
@@ -448,7 +460,7 @@ static struct attribute *lvos_hp_attrs[] = {
 	&lvos_hp_attr_events.attr,
 	&lvos_hp_attr_failures.attr,
 	&lvos_hp_attr_notifications.attr,
-	&lvos_hp_attr_retuned_queues.attr,
+	&lvos_hp_attr_queue_changes.attr,
 	&lvos_hp_attr_cpu_policy.attr,
 	&lvos_hp_attr_memory_policy.attr,
 	&lvos_hp_attr_movable_ratio.attr,

@@ -111,7 +111,8 @@ int lvos_hp_mem_apply(void)
 		return 0;
 	err = lvos_hp_read_file(LVOS_HP_AUTO_ONLINE, cur.auto_online, sizeof(cur.auto_online));
 	if (!err)
-		err = lvos_hp_read_file(LVOS_HP_POLICY, cur.online_policy, sizeof(cur.online_policy));
+		err = lvos_hp_read_file(LVOS_HP_POLICY, cur.online_policy,
+					sizeof(cur.online_policy));
 	if (!err)
 		err = lvos_hp_read_file(LVOS_HP_RATIO, ratio, sizeof(ratio));
 	if (!err)
@@ -141,7 +142,8 @@ int lvos_hp_mem_apply(void)
 	if (!err && plan.auto_online)
 		err = lvos_hp_set_knob(&lvos_hp_knobs[2], plan.auto_online);
 	if (cur.cmdline_state && !strcmp(cur.auto_online, "offline"))
-		pr_info("memhp_default_state=offline on the kernel command line: hot-added memory stays offline\n");
+		pr_info("%s: hot-added memory stays offline\n",
+			"memhp_default_state=offline on the kernel command line");
 	return err;
 }
 

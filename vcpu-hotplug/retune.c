@@ -49,7 +49,7 @@ static void lvos_hp_retune_net(unsigned int prev, unsigned int online)
 				       "queue pairs %u -> %u failed (%d)", was, want, err);
 			continue;
 		}
-		lvos_hp.retuned++;
+		lvos_hp.queue_changes++;
 		pr_info("%s: queue pairs %u -> %u for %u online vCPUs\n",
 			dev->name, was, want, online);
 	}

@@ -1,0 +1,44 @@
+# SPDX-License-Identifier: GPL-2.0-only
+# The admin's explicit choice wins: with memhp_default_state=offline on the
+# kernel command line lvos_vcpu_hotplug changes no memory setting (on 6.1
+# and on 6.12, whose default would online), a hot-added DIMM stays offline,
+# and the report says so and counts the blocks as offline; when the admin
+# onlines them later, the report follows with the latency from the add.
+import os
+import sys
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "lib"))
+import hpcommon  # noqa: E402
+
+KERNELS = ["6.1", "6.12"]
+TIMEOUT = 150
+APPEND = "memhp_default_state=offline"
+QEMU = dict(machine=hpcommon.MACHINE, memory="320M,slots=2,maxmem=1G", smp="1")
+LVOS = hpcommon.LVOS
+
+GUEST = hpcommon.HELPERS + r'''
+P=/sys/module/memory_hotplug/parameters
+vmtest_eq "auto_online_blocks stays offline" "$(cat /sys/devices/system/memory/auto_online_blocks)" offline
+vmtest_eq "zone policy untouched" "$(cat $P/online_policy)" contig-zones
+vmtest_check "says why" sh -c 'dmesg | grep -q "memhp_default_state=offline on the kernel command line"'
+off0=$(hp memory_blocks_offline)
+kb0=$(memtotal_kb)
+vmtest_log ready
+vmtest_wait_host added 60
+vmtest_check "add reported" vmtest_wait_for 30 sh -c "grep -qx memory-add $H/last_event"
+vmtest_match "left offline" "$(hp last_event_outcome)" '^2 of 2 blocks left offline'
+vmtest_eq "offline blocks counted" "$(hp memory_blocks_offline)" "$(( off0 + 2 ))"
+vmtest_eq "MemTotal unchanged" "$(memtotal_kb)" "$kb0"
+for b in /sys/devices/system/memory/memory*; do
+	grep -q offline $b/state 2>/dev/null && echo online_movable > $b/state
+done
+vmtest_check "admin's online reported" vmtest_wait_for 30 sh -c "grep -q 'onlined by someone else' $H/last_event_outcome"
+vmtest_eq "outcome" "$(hp last_event_outcome)" "online: 2 blocks, 2 movable (onlined by someone else)"
+vmtest_match "latency from the add" "$(hp last_event_latency_us)" '^[0-9]+$'
+vmtest_eq "none offline" "$(hp memory_blocks_offline)" "$off0"
+'''
+
+
+def host(vm):
+    vm.wait_line(r"# ready$", timeout=120)
+    vm.qmp_client.dimm_add("dimm0", 256 << 20)
+    vm.send("added")

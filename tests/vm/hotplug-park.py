@@ -1,0 +1,40 @@
+# SPDX-License-Identifier: GPL-2.0-only
+# Density mode (park=1): vCPUs that stay idle are parked (offlined) down to
+# the floor, never below it; busy vCPUs bring them back; turning the mode
+# off (or unloading) unparks them all. An admin-offlined vCPU is not
+# touched by either side.
+import os
+import sys
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "lib"))
+import hpcommon  # noqa: E402
+
+KERNELS = ["6.1", "debug"]
+TIMEOUT = 240
+QEMU = dict(machine=hpcommon.MACHINE, memory="256M", smp="4")
+LVOS = hpcommon.LVOS
+LVOS_PARAMS = {"lvos_vcpu_hotplug": "park=1 park_floor=2 park_interval_ms=200 park_after=3"}
+
+GUEST = hpcommon.HELPERS + r'''
+is_parked() { test "$(hp parked_cpus)" = "$1"; }
+is_online() { test "$(hp online_cpus)" = "$1"; }
+vmtest_eq "density mode on" "$(hp park)" 1
+vmtest_check "idle vCPUs parked down to the floor" vmtest_wait_for 90 is_parked 2-3
+vmtest_eq "two online" "$(hp online_cpus)" 0-1
+vmtest_eq "kernel agrees" "$(cat /sys/devices/system/cpu/online)" 0-1
+vmtest_eq "parking is an event" "$(hp last_event)" cpu-park
+vmtest_eq "not admin-offline" "$(hp admin_offline_cpus)" ""
+# busy loops on both online vCPUs: load brings the parked ones back
+pids=
+for n in 1 2 3 4; do ( while :; do :; done ) & pids="$pids $!"; done
+vmtest_check "busy: unparked" vmtest_wait_for 90 is_online 0-3
+vmtest_eq "nothing parked" "$(hp parked_cpus)" ""
+kill $pids
+wait 2>/dev/null
+vmtest_check "idle again: parked again" vmtest_wait_for 90 is_parked 2-3
+vmtest_check "floor 1" sh -c "echo 1 > $H/park_floor"
+vmtest_check "parks one more" vmtest_wait_for 90 is_parked 1-3
+vmtest_check "density mode off" sh -c "echo 0 > $H/park"
+vmtest_eq "all back at once" "$(cat /sys/devices/system/cpu/online)" 0-3
+vmtest_eq "nothing parked after" "$(hp parked_cpus)" ""
+vmtest_eq "no failures" "$(hp failures)" 0
+'''
