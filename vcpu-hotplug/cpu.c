@@ -43,6 +43,8 @@ static int lvos_hp_cpu_online(unsigned int cpu)
 
 	spin_lock_irqsave(&hp->lock, flags);
 	hp->cpu_online_ns[cpu] = lvos_hp_now();
+	if (cpumask_test_and_clear_cpu(cpu, hp->waiting))
+		cpumask_set_cpu(cpu, hp->late);
 	cpumask_clear_cpu(cpu, hp->admin_offline);
 	cpumask_clear_cpu(cpu, hp->parked);
 	spin_unlock_irqrestore(&hp->lock, flags);
@@ -90,6 +92,8 @@ static int lvos_hp_cpu_bus_event(struct notifier_block *nb, unsigned long action
 	case BUS_NOTIFY_REMOVED_DEVICE:
 		spin_lock_irq(&hp->lock);
 		cpumask_clear_cpu(cpu, hp->added);
+		cpumask_clear_cpu(cpu, hp->waiting);
+		cpumask_clear_cpu(cpu, hp->late);
 		cpumask_clear_cpu(cpu, hp->admin_offline);
 		cpumask_clear_cpu(cpu, hp->parked);
 		lat = lvos_hp_us(hp->cpu_offline_ns[cpu], lvos_hp_now());
@@ -268,6 +272,7 @@ void lvos_hp_cpu_settle(void)
 	struct lvos_hp *hp = &lvos_hp;
 	cpumask_var_t todo;
 	unsigned int cpu;
+	bool by_other;
 	char name[16];
 	s64 lat;
 	int err;
@@ -276,6 +281,19 @@ void lvos_hp_cpu_settle(void)
 		lvos_hp_kick();	/* try again */
 		return;
 	}
+	/* left offline by policy, onlined by an admin or a udev rule since */
+	spin_lock_irq(&hp->lock);
+	cpumask_copy(todo, hp->late);
+	cpumask_clear(hp->late);
+	spin_unlock_irq(&hp->lock);
+	for_each_cpu(cpu, todo) {
+		snprintf(name, sizeof(name), "cpu%u", cpu);
+		spin_lock_irq(&hp->lock);
+		lat = lvos_hp_us(hp->cpu_added_ns[cpu], hp->cpu_online_ns[cpu]);
+		spin_unlock_irq(&hp->lock);
+		lvos_hp_record("cpu-add", name, lat, false, "online (by someone else)");
+	}
+
 	spin_lock_irq(&hp->lock);
 	cpumask_copy(todo, hp->added);
 	cpumask_clear(hp->added);
@@ -287,12 +305,16 @@ void lvos_hp_cpu_settle(void)
 		if (!cpu_present(cpu))
 			continue;	/* removed again meanwhile */
 		if (!cpu_online(cpu) && !lvos_hp_mode_onlines(hp->cpu_mode, hp->in_vm)) {
+			spin_lock_irq(&hp->lock);
+			cpumask_set_cpu(cpu, hp->waiting);
+			spin_unlock_irq(&hp->lock);
 			lvos_hp_record("cpu-add", name, -1, false,
 				       "left offline (cpu_policy %s)",
 				       lvos_hp_mode_name(hp->cpu_mode));
 			continue;
 		}
-		err = cpu_online(cpu) ? 0 : add_cpu(cpu);
+		by_other = cpu_online(cpu);	/* a udev rule was quicker */
+		err = by_other ? 0 : add_cpu(cpu);
 		spin_lock_irq(&hp->lock);
 		lat = lvos_hp_us(hp->cpu_added_ns[cpu], hp->cpu_online_ns[cpu]);
 		spin_unlock_irq(&hp->lock);
@@ -300,7 +322,8 @@ void lvos_hp_cpu_settle(void)
 			lvos_hp_record("cpu-add", name, -1, true,
 				       "the kernel could not bring it online (%d)", err);
 		else
-			lvos_hp_record("cpu-add", name, lat, false, "online");
+			lvos_hp_record("cpu-add", name, lat, false, "online%s",
+				       by_other ? " (by someone else)" : "");
 	}
 	mutex_unlock(&hp->mutex);
 	free_cpumask_var(todo);
@@ -478,6 +501,8 @@ int lvos_hp_cpu_init(void)
 	int err = -ENOMEM;
 
 	if (!zalloc_cpumask_var(&hp->added, GFP_KERNEL) ||
+	    !zalloc_cpumask_var(&hp->waiting, GFP_KERNEL) ||
+	    !zalloc_cpumask_var(&hp->late, GFP_KERNEL) ||
 	    !zalloc_cpumask_var(&hp->admin_offline, GFP_KERNEL) ||
 	    !zalloc_cpumask_var(&hp->parked, GFP_KERNEL) ||
 	    !zalloc_cpumask_var(&hp->parking, GFP_KERNEL))
@@ -526,6 +551,8 @@ err_free:
 	kfree(hp->park_busy);
 	kfree(hp->park_total);
 	free_cpumask_var(hp->added);
+	free_cpumask_var(hp->waiting);
+	free_cpumask_var(hp->late);
 	free_cpumask_var(hp->admin_offline);
 	free_cpumask_var(hp->parked);
 	free_cpumask_var(hp->parking);
@@ -548,6 +575,8 @@ void lvos_hp_cpu_exit(void)
 	kfree(hp->park_busy);
 	kfree(hp->park_total);
 	free_cpumask_var(hp->added);
+	free_cpumask_var(hp->waiting);
+	free_cpumask_var(hp->late);
 	free_cpumask_var(hp->admin_offline);
 	free_cpumask_var(hp->parked);
 	free_cpumask_var(hp->parking);

@@ -45,6 +45,8 @@ struct lvos_hp_acpi_cpu {
 struct lvos_hp {
 	spinlock_t lock;		/* the fields down to @mutex */
 	cpumask_var_t added;		/* hot-added, not yet handled */
+	cpumask_var_t waiting;		/* hot-added, left offline by policy */
+	cpumask_var_t late;		/* ... and onlined by someone else since */
 	cpumask_var_t admin_offline;	/* offlined by someone else: never onlined */
 	cpumask_var_t parked;		/* offlined by density mode */
 	cpumask_var_t parking;		/* being offlined by us right now */
