@@ -240,6 +240,12 @@ static void hp_failure_line(struct kunit *test)
 		KUNIT_EXPECT_TRUE(test, lvos_hp_is_cpu_failure_line(yes[i]));
 	KUNIT_EXPECT_FALSE(test, lvos_hp_is_cpu_failure_line("virtio_net virtio0 eth0: renamed"));
 	KUNIT_EXPECT_FALSE(test, lvos_hp_is_cpu_failure_line(""));
+	/* memory: the offlining failure and ACPI's summary of it */
+	KUNIT_EXPECT_TRUE(test, lvos_hp_is_mem_failure_line("memory offlining "
+			  "[mem 0x140000000-0x147ffffff] failed due to unmovable page"));
+	KUNIT_EXPECT_TRUE(test, lvos_hp_is_mem_failure_line("acpi PNP0C80:01: Offline failed."));
+	KUNIT_EXPECT_FALSE(test, lvos_hp_is_mem_failure_line("smpboot: CPU 2 is now offline"));
+	KUNIT_EXPECT_FALSE(test, lvos_hp_is_mem_failure_line(""));
 }
 
 /* ---- the shape notification chain (lvos_hvdetect) ---- */

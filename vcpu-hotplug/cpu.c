@@ -120,21 +120,26 @@ static u64 lvos_hp_log_seq(void)
 	return it.next_seq;
 }
 
+/* @data of the notify handlers of memory devices (processors: NULL) */
+static const char lvos_hp_memory_dev[] = "memory";
+
 /*
- * The firmware's "device check" on a processor object (QEMU, Hyper-V and
- * VMware send it for a hot-added vCPU). Depending on the kernel and the
- * firmware the ACPI device object already exists, so there is no device
- * add to watch; this per-object handler runs next to the kernel's own
- * (ACPICA calls every handler of an object) in the ACPI notify workqueue.
+ * The firmware's "device check" on a processor or memory object (QEMU,
+ * Hyper-V and VMware send it for a hot-add) and its "eject request" (for a
+ * hot-remove). Depending on the kernel and the firmware the ACPI device
+ * object already exists, so there is no device add to watch; this
+ * per-object handler runs next to the kernel's own (ACPICA calls every
+ * handler of an object) in the ACPI notify workqueue.
  */
 static void lvos_hp_acpi_notify(acpi_handle handle, u32 event, void *data)
 {
 	struct lvos_hp *hp = &lvos_hp;
-	struct lvos_hp_acpi_cpu *p;
+	struct lvos_hp_acpi_ev *p;
 	unsigned long flags;
 	unsigned int i;
 
-	if (event != ACPI_NOTIFY_BUS_CHECK && event != ACPI_NOTIFY_DEVICE_CHECK)
+	if (event != ACPI_NOTIFY_BUS_CHECK && event != ACPI_NOTIFY_DEVICE_CHECK &&
+	    event != ACPI_NOTIFY_EJECT_REQUEST)
 		return;
 	spin_lock_irqsave(&hp->lock, flags);
 	for (i = 0; i < hp->nr_acpi && hp->acpi[i].handle != handle; i++)
@@ -149,14 +154,11 @@ static void lvos_hp_acpi_notify(acpi_handle handle, u32 event, void *data)
 	}
 	p = &hp->acpi[i];
 	p->handle = handle;
+	p->memory = data == lvos_hp_memory_dev;
+	p->eject = event == ACPI_NOTIFY_EJECT_REQUEST;
 	p->added_ns = lvos_hp_now();
 	p->log_seq = lvos_hp_log_seq();
 	spin_unlock_irqrestore(&hp->lock, flags);
-	/*
-	 * The kernel handles the check in its own hotplug workqueue, which
-	 * a module cannot flush: look at the outcome after a grace period
-	 * far longer than bringing a CPU up takes (about 0.2 s under TCG).
-	 */
 	mod_delayed_work(hp->wq, &hp->acpi_check, LVOS_HP_ACPI_GRACE);
 }
 
@@ -168,9 +170,26 @@ static acpi_status lvos_hp_acpi_install(acpi_handle handle, u32 level, void *ctx
 	if (hp->nr_acpi_handles == hp->max_acpi_handles)
 		return AE_CTRL_TERMINATE;
 	if (ACPI_SUCCESS(acpi_install_notify_handler(handle, ACPI_SYSTEM_NOTIFY,
-						     lvos_hp_acpi_notify, NULL)))
+						     lvos_hp_acpi_notify, ctx)))
 		hp->acpi_handles[hp->nr_acpi_handles++] = handle;
 	return AE_OK;
+}
+
+/* acpi_walk_namespace() callback: watch devices whose _HID is @ctx. */
+static acpi_status lvos_hp_acpi_match(acpi_handle handle, u32 level, void *ctx,
+				      void **ret)
+{
+	struct acpi_device_info *info;
+	bool match;
+
+	if (ACPI_FAILURE(acpi_get_object_info(handle, &info)))
+		return AE_OK;
+	match = (info->valid & ACPI_VALID_HID) && !strcmp(info->hardware_id.string, ctx);
+	kfree(info);
+	if (!match)
+		return AE_OK;
+	return lvos_hp_acpi_install(handle, level, strcmp(ctx, "PNP0C80") ? NULL :
+				    (void *)lvos_hp_memory_dev, ret);
 }
 
 static void lvos_hp_acpi_name(acpi_handle handle, char *buf, size_t size)
@@ -190,10 +209,11 @@ static void lvos_hp_acpi_name(acpi_handle handle, char *buf, size_t size)
 }
 
 /*
- * The first kernel log line since @seq that speaks of CPUs, preferring
- * one that says something failed; our own lines do not count.
+ * The first kernel log line since @seq that @about accepts, preferring one
+ * that says something failed; our own lines do not count.
  */
-static void lvos_hp_log_reason(u64 seq, char *out, size_t size)
+static void lvos_hp_log_reason(u64 seq, bool (*about)(const char *line),
+			       char *out, size_t size)
 {
 	static const char * const bad[] = { "nable", "fail", "rror", "nvalid", "refus" };
 	struct kmsg_dump_iter it;
@@ -214,8 +234,7 @@ static void lvos_hp_log_reason(u64 seq, char *out, size_t size)
 			p = strchr(p, ']');
 			p = p ? skip_spaces(p + 1) : line;
 		}
-		if (!strncmp(p, KBUILD_MODNAME, strlen(KBUILD_MODNAME)) ||
-		    !lvos_hp_is_cpu_failure_line(p))
+		if (!strncmp(p, KBUILD_MODNAME, strlen(KBUILD_MODNAME)) || !about(p))
 			continue;
 		for (i = 0; i < ARRAY_SIZE(bad); i++)
 			if (strstr(p, bad[i]))
@@ -231,7 +250,7 @@ static void lvos_hp_log_reason(u64 seq, char *out, size_t size)
 
 static void lvos_hp_acpi_check_fn(struct work_struct *work)
 {
-	struct lvos_hp_acpi_cpu pending[LVOS_HP_ACPI_PENDING];
+	struct lvos_hp_acpi_ev pending[LVOS_HP_ACPI_PENDING];
 	struct lvos_hp *hp = &lvos_hp;
 	char reason[LVOS_HP_TEXT - 32];
 	unsigned int n, i;
@@ -243,25 +262,37 @@ static void lvos_hp_acpi_check_fn(struct work_struct *work)
 	spin_unlock_irq(&hp->lock);
 
 	for (i = 0; i < n; i++) {
+		struct lvos_hp_acpi_ev *ev = &pending[i];
 		unsigned long long sta;
 		struct acpi_device *adev;
-		bool refused;
+		bool present, refused;
+		const char *what;
 		char name[24];
 
+		/* waits for the kernel's handling of the request to finish */
 		acpi_scan_lock_acquire();
-		adev = acpi_fetch_acpi_dev(pending[i].handle);
-		/* present per firmware, yet no CPU device bound to it */
-		refused = ACPI_SUCCESS(acpi_evaluate_integer(pending[i].handle, "_STA",
-							     NULL, &sta)) &&
-			  (sta & ACPI_STA_DEVICE_PRESENT) &&
-			  !(adev && acpi_get_first_physical_node(adev));
-		lvos_hp_acpi_name(pending[i].handle, name, sizeof(name));
+		adev = acpi_fetch_acpi_dev(ev->handle);
+		present = ACPI_SUCCESS(acpi_evaluate_integer(ev->handle, "_STA", NULL, &sta)) &&
+			  (sta & ACPI_STA_DEVICE_PRESENT);
+		/*
+		 * Added: present per firmware, yet nothing (a CPU, memory
+		 * blocks) bound to it. Ejected: still present.
+		 */
+		refused = present &&
+			  (ev->eject || !(adev && acpi_get_first_physical_node(adev)));
+		lvos_hp_acpi_name(ev->handle, name, sizeof(name));
 		acpi_scan_lock_release();
 		if (!refused)
 			continue;
-		lvos_hp_log_reason(pending[i].log_seq, reason, sizeof(reason));
-		lvos_hp_record("cpu-add", name, -1, true, "refused by the kernel: %s",
-			       reason[0] ? reason : "no logical CPU was created");
+		if (ev->memory)
+			what = ev->eject ? "memory-remove" : "memory-add";
+		else
+			what = ev->eject ? "cpu-remove" : "cpu-add";
+		lvos_hp_log_reason(ev->log_seq, ev->memory ? lvos_hp_is_mem_failure_line :
+				   lvos_hp_is_cpu_failure_line, reason, sizeof(reason));
+		lvos_hp_record(what, name, -1, true, "refused by the kernel: %s",
+			       reason[0] ? reason :
+			       ev->eject ? "the device is still there" : "nothing was added");
 	}
 }
 
@@ -461,21 +492,32 @@ void lvos_hp_park_set(bool on)
 
 /* ---- setup ---- */
 
-/* Watch every processor object, present or not (ACPI0007 devices and Processor()). */
+/*
+ * Watch every processor object (ACPI0007 devices and Processor()) and
+ * memory device (PNP0C80), present or not: the hotplug slots.
+ */
 static void lvos_hp_acpi_watch(void)
 {
 	struct lvos_hp *hp = &lvos_hp;
+	unsigned int n;
 
 	if (acpi_disabled)
 		return;
-	hp->max_acpi_handles = nr_cpu_ids * 2;
+	hp->max_acpi_handles = nr_cpu_ids * 2 + 256;	/* + memory slots */
 	hp->acpi_handles = kcalloc(hp->max_acpi_handles, sizeof(void *), GFP_KERNEL);
 	if (!hp->acpi_handles)
 		return;
+	/* acpi_get_devices() skips absent devices: walk, match the _HID */
 	acpi_walk_namespace(ACPI_TYPE_PROCESSOR, ACPI_ROOT_OBJECT, ACPI_UINT32_MAX,
 			    lvos_hp_acpi_install, NULL, NULL, NULL);
-	acpi_get_devices("ACPI0007", lvos_hp_acpi_install, NULL, NULL);
+	acpi_walk_namespace(ACPI_TYPE_DEVICE, ACPI_ROOT_OBJECT, ACPI_UINT32_MAX,
+			    lvos_hp_acpi_match, NULL, "ACPI0007", NULL);
+	n = hp->nr_acpi_handles;
+	acpi_walk_namespace(ACPI_TYPE_DEVICE, ACPI_ROOT_OBJECT, ACPI_UINT32_MAX,
+			    lvos_hp_acpi_match, NULL, "PNP0C80", NULL);
 	hp->has_acpi = true;
+	pr_info("watching %u ACPI processor and %u memory hotplug slots\n", n,
+		hp->nr_acpi_handles - n);
 }
 
 static void lvos_hp_acpi_unwatch(void)

@@ -33,11 +33,19 @@ struct lvos_hp_event {
 	u64 time_ns;			/* boot clock */
 };
 
-/* After a processor "device check", how long the kernel gets to add the CPU. */
+/*
+ * After an ACPI device check or eject request, when to look at the
+ * outcome: the kernel handles it in its own hotplug workqueue (which a
+ * module cannot flush) under the ACPI scan lock, so lvos waits this long
+ * for the work to start and then takes the scan lock to see it finish.
+ */
 #define LVOS_HP_ACPI_GRACE	(2 * HZ)
 
-struct lvos_hp_acpi_cpu {
-	void *handle;			/* acpi_handle of the processor object */
+/* An ACPI hotplug request lvos checks the outcome of. */
+struct lvos_hp_acpi_ev {
+	void *handle;			/* acpi_handle of the processor/memory object */
+	bool memory;			/* a memory device (PNP0C80), else a processor */
+	bool eject;			/* an eject request, else a (device/bus) check */
 	u64 added_ns;
 	u64 log_seq;			/* kernel log position at the add */
 };
@@ -51,7 +59,7 @@ struct lvos_hp {
 	cpumask_var_t parked;		/* offlined by density mode */
 	cpumask_var_t parking;		/* being offlined by us right now */
 	u64 *cpu_added_ns, *cpu_online_ns, *cpu_offline_ns;	/* [nr_cpu_ids] */
-	struct lvos_hp_acpi_cpu acpi[LVOS_HP_ACPI_PENDING];
+	struct lvos_hp_acpi_ev acpi[LVOS_HP_ACPI_PENDING];
 	unsigned int nr_acpi;
 	/* memory: a batch of blocks added or removed together */
 	unsigned int mem_added, mem_pending, mem_movable;
@@ -91,7 +99,7 @@ struct lvos_hp {
 	struct kobject *kobj;
 	/* const from 6.4 on; the type of struct device's own pointer fits both */
 	typeof(((struct device *)NULL)->bus) mem_bus;
-	void **acpi_handles;		/* processor objects we watch */
+	void **acpi_handles;		/* processor and memory objects we watch */
 	unsigned int nr_acpi_handles, max_acpi_handles;
 	bool has_acpi;			/* the ACPI scan lock exists */
 	struct delayed_work acpi_check;

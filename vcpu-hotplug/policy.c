@@ -140,21 +140,42 @@ unsigned int lvos_hp_queue_target(unsigned int cur, unsigned int max,
 }
 EXPORT_SYMBOL_IF_KUNIT(lvos_hp_queue_target);
 
-/* A log line about a processor that the kernel would not bring up. */
-bool lvos_hp_is_cpu_failure_line(const char *line)
+static bool lvos_hp_line_has(const char *line, const char * const *words, size_t n)
 {
-	static const char * const words[] = {
-		"lapic", "apic", "cpu", "processor",
-	};
-	char low[96];
+	char low[160];
 	size_t i;
 
 	for (i = 0; i < sizeof(low) - 1 && line[i]; i++)
 		low[i] = tolower(line[i]);
 	low[i] = 0;
-	for (i = 0; i < ARRAY_SIZE(words); i++)
+	for (i = 0; i < n; i++)
 		if (strstr(low, words[i]))
 			return true;
 	return false;
 }
+
+/* A log line about a processor that the kernel would not bring up or eject. */
+bool lvos_hp_is_cpu_failure_line(const char *line)
+{
+	static const char * const words[] = {
+		"lapic", "apic", "cpu", "processor",
+	};
+
+	return lvos_hp_line_has(line, words, ARRAY_SIZE(words));
+}
 EXPORT_SYMBOL_IF_KUNIT(lvos_hp_is_cpu_failure_line);
+
+/*
+ * A log line about memory the kernel would not add or offline, such as
+ * "memory offlining [mem 0x...] failed due to unmovable page" or
+ * "acpi PNP0C80:01: Offline failed.".
+ */
+bool lvos_hp_is_mem_failure_line(const char *line)
+{
+	static const char * const words[] = {
+		"offlin", "memory", "pnp0c80", "hotplug",
+	};
+
+	return lvos_hp_line_has(line, words, ARRAY_SIZE(words));
+}
+EXPORT_SYMBOL_IF_KUNIT(lvos_hp_is_mem_failure_line);

@@ -7,7 +7,9 @@
 # Both latencies are measured the same way, by lvos_vcpu_hotplug itself
 # (in manual mode it only observes): from the CPU device / first memory
 # block device appearing to the CPU's online callback / the last block's
-# MEM_ONLINE. Per round: one vCPU (QMP device_add) and one 1 GiB pc-dimm
+# MEM_ONLINE. For vCPUs also the dispatch time, from the kernel's hot-add
+# line to its bring-up line in the log: the part lvos or the listener
+# controls (the rest is the kernel bringing the CPU up). Per round: one vCPU (QMP device_add) and one 1 GiB pc-dimm
 # (8 memory blocks of 128 MiB) per mode. Run with tools/bench/hotplug.
 import os
 import sys
@@ -16,13 +18,13 @@ import hpcommon  # noqa: E402
 
 KERNELS = ["6.1"]     # 6.12 refuses CPU hot-add under QEMU 7.2 (see README)
 TIMEOUT = 900
-ROUNDS = 3
-QEMU = dict(machine=hpcommon.MACHINE, memory="512M,slots=8,maxmem=8G",
+ROUNDS = 5
+QEMU = dict(machine=hpcommon.MACHINE, memory="512M,slots=%d,maxmem=%dG" % (2 * ROUNDS, 2 * ROUNDS + 2),
             smp="1,maxcpus=%d" % (1 + 2 * ROUNDS))
 LVOS = hpcommon.LVOS
 
 GUEST = hpcommon.HELPERS + r'''
-ROUNDS=%(rounds)d
+ROUNDS=@ROUNDS@
 cat > /tmp/online-on-uevent <<'EOS'
 #!/bin/sh
 # the udev rule's job: online what was added (RHEL 40-redhat.rules style)
@@ -64,7 +66,13 @@ while [ $r -le $ROUNDS ]; do
 		vmtest_log "want-cpu $r $m"
 		vmtest_wait_host "cpu-added $r $m" 120
 		wait_ev cpu-add $n || echo "run $m round=$r kind=cpu failed" >> $out
-		echo "run $m round=$r kind=cpu latency_us=$(hp last_event_latency_us) outcome=$(hp last_event_outcome | tr ' ' _)" >> $out
+		# dispatch: from the kernel's "CPUn has been hot-added" to its
+		# "Booting ... Processor n" (bring-up starts), both from the log
+		c=$(hp last_event_object | sed 's/^cpu//')
+		t_add=$(dmesg | sed -n "s/^\[ *\([0-9.]*\)\] CPU$c has been hot-added.*/\1/p" | tail -n 1)
+		t_boot=$(dmesg | sed -n "s/^\[ *\([0-9.]*\)\] smpboot: Booting Node [0-9]* Processor $c .*/\1/p" | tail -n 1)
+		d=$(awk "BEGIN { if (\"$t_add\" != \"\" && \"$t_boot\" != \"\") printf \"%d\", ($t_boot - $t_add) * 1000000; else print -1 }")
+		echo "run $m round=$r kind=cpu latency_us=$(hp last_event_latency_us) dispatch_us=$d outcome=$(hp last_event_outcome | tr ' ' _)" >> $out
 		n=$(hp events)
 		vmtest_log "want-mem $r $m"
 		vmtest_wait_host "mem-added $r $m" 120
@@ -77,7 +85,7 @@ done
 cat $out
 vmtest_send_file bench $out
 vmtest_check "benchmark ran" true
-''' % {"rounds": ROUNDS}
+'''.replace("@ROUNDS@", str(ROUNDS))
 
 
 def host(vm):

@@ -5,7 +5,9 @@
 # ZONE_MOVABLE under the auto-movable ratio, with no OOM; the add is
 # reported with its latency; device_del of the movable DIMM succeeds and
 # the guest shrinks back. With movable_ratio 0 the next DIMM goes to the
-# kernel zone. Unloading puts the kernel's settings back.
+# kernel zone, and when the host unplugs it while kernel memory sits in it
+# the kernel refuses and lvos reports the reason. Unloading puts the
+# kernel's settings back.
 import os
 import sys
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "lib"))
@@ -64,6 +66,19 @@ vmtest_check "second add reported" vmtest_wait_for 30 sh -c "grep -qx memory-add
 vmtest_eq "ratio 0: kernel zone" "$(hp last_event_outcome)" "online: 2 blocks, 0 movable"
 vmtest_eq "no movable blocks" "$(hp memory_blocks_movable)" 0
 vmtest_eq "no failures" "$(hp failures)" 0
+# kernel memory (inodes, dentries) now lands in the kernel-zone DIMM, the
+# only ZONE_NORMAL memory (boot RAM is all below 4 GiB): it cannot be
+# offlined, so the kernel refuses the host's unplug and lvos reports why
+mkdir /mnt/x
+i=0
+while [ $i -lt 20000 ]; do : > /mnt/x/f$i; i=$((i + 1)); done
+vmtest_log ready-del-b
+vmtest_wait_host deleting-b 60
+vmtest_check "refused unplug reported" vmtest_wait_for 60 sh -c "test \$(cat $H/failures) -eq 1"
+vmtest_eq "failure event" "$(hp last_failure_event)" memory-remove
+vmtest_match "failure object" "$(hp last_failure_object)" '^PNP0C80:[0-9]+$'
+vmtest_match "the kernel's reason" "$(hp last_failure)" '^refused by the kernel: .*[Oo]ffline'
+vmtest_eq "the DIMM's blocks are still online" "$(hp memory_blocks_online)" "$(( on0 + 2 ))"
 vmtest_check "rmmod" rmmod lvos_vcpu_hotplug
 vmtest_eq "ratio restored" "$(cat $P/auto_movable_ratio)" 301
 if [ "$LVOS_KERNEL" = 6.12 ]; then
@@ -86,3 +101,6 @@ def host(vm):
     vm.wait_line(r"# ready-b", timeout=150)
     q.dimm_add("dimm1", 256 << 20)
     vm.send("added-b")
+    vm.wait_line(r"# ready-del-b", timeout=150)
+    q.device_del("dimm1", wait=False)     # the guest refuses it
+    vm.send("deleting-b")
