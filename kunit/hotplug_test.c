@@ -234,6 +234,11 @@ static void hp_failure_line(struct kunit *test)
 		"smpboot: do_boot_cpu failed(-1) to wakeup CPU#2",
 		"ACPI: Processor [CP02] hot-add failed",
 	};
+	static const char * const mem[] = {
+		"memory offlining [mem 0x140000000-0x147ffffff] failed due to unmovable page",
+		"acpi PNP0C80:01: Offline failed.",
+		"memory memory32: Offline failed.",
+	};
 	unsigned int i;
 
 	for (i = 0; i < ARRAY_SIZE(yes); i++)
@@ -241,9 +246,8 @@ static void hp_failure_line(struct kunit *test)
 	KUNIT_EXPECT_FALSE(test, lvos_hp_is_cpu_failure_line("virtio_net virtio0 eth0: renamed"));
 	KUNIT_EXPECT_FALSE(test, lvos_hp_is_cpu_failure_line(""));
 	/* memory: the offlining failure and ACPI's summary of it */
-	KUNIT_EXPECT_TRUE(test, lvos_hp_is_mem_failure_line("memory offlining "
-			  "[mem 0x140000000-0x147ffffff] failed due to unmovable page"));
-	KUNIT_EXPECT_TRUE(test, lvos_hp_is_mem_failure_line("acpi PNP0C80:01: Offline failed."));
+	for (i = 0; i < ARRAY_SIZE(mem); i++)
+		KUNIT_EXPECT_TRUE(test, lvos_hp_is_mem_failure_line(mem[i]));
 	KUNIT_EXPECT_FALSE(test, lvos_hp_is_mem_failure_line("smpboot: CPU 2 is now offline"));
 	KUNIT_EXPECT_FALSE(test, lvos_hp_is_mem_failure_line(""));
 }

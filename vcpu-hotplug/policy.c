@@ -173,7 +173,7 @@ EXPORT_SYMBOL_IF_KUNIT(lvos_hp_is_cpu_failure_line);
 bool lvos_hp_is_mem_failure_line(const char *line)
 {
 	static const char * const words[] = {
-		"offlin", "memory", "pnp0c80", "hotplug",
+		"memory", "pnp0c80", "[mem ",
 	};
 
 	return lvos_hp_line_has(line, words, ARRAY_SIZE(words));
