@@ -8,9 +8,10 @@
  * notifier sees it and the worker brings it up with add_cpu(), which goes
  * through the device core under lock_device_hotplug() like a sysfs write.
  * A cpuhp state tells which CPUs someone else took offline: those are
- * never brought back. When the ACPI scan creates a processor object but no
- * CPU device follows, the kernel refused the CPU; the reason is the kernel
- * log line written meanwhile.
+ * never brought back. ACPI notify handlers on every processor and memory
+ * hotplug slot catch the requests the kernel refused (a slot the firmware
+ * calls present with nothing bound to it after an add, or still present
+ * after an eject); the reason is the kernel log line written meanwhile.
  */
 #include <linux/acpi.h>
 #include <linux/cpu.h>

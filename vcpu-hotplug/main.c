@@ -142,8 +142,14 @@ void lvos_hp_kick(void)
 static void lvos_hp_apply_fn(struct work_struct *work)
 {
 	mutex_lock(&lvos_hp.knob_mutex);
-	lvos_hp_mem_restore();
-	lvos_hp_mem_apply();
+	/*
+	 * Onlining: set what differs (no window with onlining switched off);
+	 * not onlining: put back what lvos changed.
+	 */
+	if (lvos_hp_mode_onlines(READ_ONCE(lvos_hp.mem_mode), lvos_hp.in_vm))
+		lvos_hp_mem_apply();
+	else
+		lvos_hp_mem_restore();
 	mutex_unlock(&lvos_hp.knob_mutex);
 }
 
@@ -544,18 +550,9 @@ static int __init lvos_hp_init(void)
 	if (!hp->wq)
 		return -ENOMEM;
 
-	hp->kobj = kzalloc(sizeof(*hp->kobj), GFP_KERNEL);
-	if (!hp->kobj) {
-		err = -ENOMEM;
-		goto err_wq;
-	}
-	err = kobject_init_and_add(hp->kobj, &lvos_hp_ktype, lvos_sysfs_root(), "hotplug");
-	if (err)
-		goto err_put;
-
 	err = lvos_hp_cpu_init();
 	if (err)
-		goto err_put;
+		goto err_wq;
 	err = lvos_hp_mem_init();
 	if (err)
 		goto err_cpu;
@@ -569,6 +566,16 @@ static int __init lvos_hp_init(void)
 	mutex_lock(&hp->knob_mutex);
 	lvos_hp_mem_apply();	/* a knob it cannot set is logged, not fatal */
 	mutex_unlock(&hp->knob_mutex);
+
+	/* sysfs last: its files use everything above */
+	hp->kobj = kzalloc(sizeof(*hp->kobj), GFP_KERNEL);
+	if (!hp->kobj) {
+		err = -ENOMEM;
+		goto err_mem;
+	}
+	err = kobject_init_and_add(hp->kobj, &lvos_hp_ktype, lvos_sysfs_root(), "hotplug");
+	if (err)
+		goto err_put;
 	if (park)
 		lvos_hp_park_set(true);
 	kobject_uevent(hp->kobj, KOBJ_ADD);
@@ -579,10 +586,16 @@ static int __init lvos_hp_init(void)
 		nr_cpu_ids);
 	return 0;
 
-err_cpu:
-	lvos_hp_cpu_exit();
 err_put:
 	kobject_put(hp->kobj);
+err_mem:
+	lvos_hp_mem_exit();
+	cancel_work_sync(&hp->apply);
+	mutex_lock(&hp->knob_mutex);
+	lvos_hp_mem_restore();
+	mutex_unlock(&hp->knob_mutex);
+err_cpu:
+	lvos_hp_cpu_exit();
 err_wq:
 	destroy_workqueue(hp->wq);
 	return err;
