@@ -16,6 +16,7 @@
 #include <linux/acpi.h>
 #include <linux/cpu.h>
 #include <linux/cpuhotplug.h>
+#include <linux/delay.h>
 #include <linux/kernel_stat.h>
 #include <linux/kmsg_dump.h>
 #include <linux/ktime.h>
@@ -157,6 +158,7 @@ static void lvos_hp_acpi_notify(acpi_handle handle, u32 event, void *data)
 	p->handle = handle;
 	p->memory = data == lvos_hp_memory_dev;
 	p->eject = event == ACPI_NOTIFY_EJECT_REQUEST;
+	p->rechecked = false;
 	p->added_ns = lvos_hp_now();
 	p->log_seq = lvos_hp_log_seq();
 	spin_unlock_irqrestore(&hp->lock, flags);
@@ -249,6 +251,20 @@ static void lvos_hp_log_reason(u64 seq, bool (*about)(const char *line),
 	}
 }
 
+static void lvos_hp_acpi_requeue(const struct lvos_hp_acpi_ev *ev)
+{
+	struct lvos_hp *hp = &lvos_hp;
+	unsigned int i;
+
+	spin_lock_irq(&hp->lock);
+	for (i = 0; i < hp->nr_acpi && hp->acpi[i].handle != ev->handle; i++)
+		;
+	if (i == hp->nr_acpi && i < LVOS_HP_ACPI_PENDING)	/* no newer request */
+		hp->acpi[hp->nr_acpi++] = *ev;
+	spin_unlock_irq(&hp->lock);
+	mod_delayed_work(hp->wq, &hp->acpi_check, LVOS_HP_ACPI_GRACE);
+}
+
 static void lvos_hp_acpi_check_fn(struct work_struct *work)
 {
 	struct lvos_hp_acpi_ev pending[LVOS_HP_ACPI_PENDING];
@@ -285,6 +301,17 @@ static void lvos_hp_acpi_check_fn(struct work_struct *work)
 		acpi_scan_lock_release();
 		if (!refused)
 			continue;
+		/*
+		 * The kernel runs one hotplug request at a time: if an earlier
+		 * one held the scan lock past the grace period, this one may
+		 * only start after our look. Look once more before calling it
+		 * refused.
+		 */
+		if (!ev->rechecked) {
+			ev->rechecked = true;
+			lvos_hp_acpi_requeue(ev);
+			continue;
+		}
 		if (ev->memory)
 			what = ev->eject ? "memory-remove" : "memory-add";
 		else
@@ -298,6 +325,20 @@ static void lvos_hp_acpi_check_fn(struct work_struct *work)
 }
 
 /* ---- bringing hot-added CPUs online ---- */
+
+/*
+ * register_cpu() publishes the device for get_cpu_device() just after the
+ * bus notifier ran; with ACPI the scan lock already made us wait for that,
+ * without it (Xen, some clouds) give it a moment.
+ */
+static bool lvos_hp_wait_cpu_device(unsigned int cpu)
+{
+	int i;
+
+	for (i = 0; i < 100 && !get_cpu_device(cpu); i++)
+		usleep_range(1000, 2000);
+	return get_cpu_device(cpu);
+}
 
 void lvos_hp_cpu_settle(void)
 {
@@ -345,8 +386,16 @@ void lvos_hp_cpu_settle(void)
 				       lvos_hp_mode_name(hp->cpu_mode));
 			continue;
 		}
+		if (!lvos_hp_wait_cpu_device(cpu)) {
+			lvos_hp_record("cpu-add", name, -1, true, "no CPU device appeared");
+			continue;
+		}
 		by_other = cpu_online(cpu);	/* a udev rule was quicker */
 		err = by_other ? 0 : add_cpu(cpu);
+		if (err > 0) {			/* ... just now (device_online() says 1) */
+			by_other = true;
+			err = 0;
+		}
 		spin_lock_irq(&hp->lock);
 		lat = lvos_hp_us(hp->cpu_added_ns[cpu], hp->cpu_online_ns[cpu]);
 		spin_unlock_irq(&hp->lock);
@@ -415,6 +464,8 @@ static void lvos_hp_park_one(void)
 	spin_lock_irq(&hp->lock);
 	cpumask_clear_cpu(pick, hp->parking);
 	spin_unlock_irq(&hp->lock);
+	if (err > 0)	/* offline already: someone else's, not parked */
+		return;
 	if (err)
 		lvos_hp_record("cpu-park", name, -1, true, "could not offline (%d)", err);
 	else
@@ -436,8 +487,12 @@ static int lvos_hp_unpark_one(void)
 		return -ENOENT;
 	snprintf(name, sizeof(name), "cpu%u", cpu);
 	err = add_cpu(cpu);
+	if (err > 0)	/* online already (device_online() says 1) */
+		err = 0;
 	spin_lock_irq(&hp->lock);
 	cpumask_clear_cpu(cpu, hp->parked);	/* do not retry a broken one forever */
+	if (err)	/* still offline: the admin's now, shown and never touched */
+		cpumask_set_cpu(cpu, hp->admin_offline);
 	spin_unlock_irq(&hp->lock);
 	if (err)
 		lvos_hp_record("cpu-unpark", name, -1, true, "could not online (%d)", err);
@@ -488,6 +543,8 @@ void lvos_hp_park_set(bool on)
 	mutex_lock(&hp->mutex);
 	while (!hp->park && lvos_hp_unpark_one() != -ENOENT)
 		;
+	if (hp->park)	/* turned on again meanwhile: the cancel hit its work */
+		queue_delayed_work(hp->wq, &hp->park_work, 0);
 	mutex_unlock(&hp->mutex);
 }
 

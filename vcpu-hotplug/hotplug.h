@@ -46,6 +46,7 @@ struct lvos_hp_acpi_ev {
 	void *handle;			/* acpi_handle of the processor/memory object */
 	bool memory;			/* a memory device (PNP0C80), else a processor */
 	bool eject;			/* an eject request, else a (device/bus) check */
+	bool rechecked;			/* looked at twice (see cpu.c) */
 	u64 added_ns;
 	u64 log_seq;			/* kernel log position at the add */
 };

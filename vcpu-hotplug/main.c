@@ -544,9 +544,12 @@ static int __init lvos_hp_init(void)
 
 	/*
 	 * Not WQ_MEM_RECLAIM: cpu_up() flushes ordinary work, and the kernel
-	 * itself onlines hot-added memory, so nothing reclaim waits on runs here.
+	 * itself onlines hot-added memory, so nothing reclaim waits on runs
+	 * here. Freezable: suspend takes CPUs down after it froze the devices
+	 * (virtio_net has freed its queues then), and nothing here may act
+	 * on that.
 	 */
-	hp->wq = alloc_ordered_workqueue("lvos_hotplug", 0);
+	hp->wq = alloc_ordered_workqueue("lvos_hotplug", WQ_FREEZABLE);
 	if (!hp->wq)
 		return -ENOMEM;
 

@@ -187,7 +187,8 @@ static int lvos_hp_mem_bus_event(struct notifier_block *nb, unsigned long action
 	switch (action) {
 	case BUS_NOTIFY_ADD_DEVICE:
 		spin_lock_irq(&hp->lock);
-		if (!hp->mem_added || (!hp->mem_pending && hp->mem_reported)) {
+		/* a batch already reported (left offline) is closed */
+		if (!hp->mem_added || hp->mem_reported) {
 			hp->mem_added = 0;
 			hp->mem_movable = 0;
 			hp->mem_reported = false;
@@ -201,6 +202,10 @@ static int lvos_hp_mem_bus_event(struct notifier_block *nb, unsigned long action
 		break;
 	case BUS_NOTIFY_REMOVED_DEVICE:
 		spin_lock_irq(&hp->lock);
+		/* an offline block of an open batch will never come online */
+		if (hp->mem_pending &&
+		    READ_ONCE(container_of(dev, struct memory_block, dev)->state) != MEM_ONLINE)
+			hp->mem_pending--;
 		if (!hp->mem_removed) {
 			hp->mem_first_remove = dev->id;
 			hp->mem_remove_ns = now;

@@ -35,7 +35,13 @@ static void lvos_hp_retune_net(unsigned int prev, unsigned int online)
 		unsigned int want, was;
 		int err;
 
-		if (!lvos_hp_is_virtio_net(dev))
+		/*
+		 * What the ethtool core checks before set_channels: the device
+		 * is there (not suspended or going away), and no RSS table an
+		 * admin configured depends on the queue count.
+		 */
+		if (!lvos_hp_is_virtio_net(dev) || !netif_device_present(dev) ||
+		    netif_is_rxfh_configured(dev))
 			continue;
 		dev->ethtool_ops->get_channels(dev, &ch);
 		want = lvos_hp_queue_target(ch.combined_count, ch.max_combined, prev, online);
