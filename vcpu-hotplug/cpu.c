@@ -122,6 +122,33 @@ static u64 lvos_hp_log_seq(void)
 	return it.next_seq;
 }
 
+/*
+ * Queue a request for lvos_hp_acpi_check_fn(), one entry per object. A
+ * new request (@newer true) replaces the object's entry, or the oldest
+ * entry when the queue is full; a second look (@newer false) yields to
+ * any newer request for the object.
+ */
+static void lvos_hp_acpi_queue(const struct lvos_hp_acpi_ev *ev, bool newer)
+{
+	struct lvos_hp *hp = &lvos_hp;
+	unsigned long flags;
+	unsigned int i;
+
+	spin_lock_irqsave(&hp->lock, flags);
+	for (i = 0; i < hp->nr_acpi && hp->acpi[i].handle != ev->handle; i++)
+		;
+	if (i == hp->nr_acpi && hp->nr_acpi == LVOS_HP_ACPI_PENDING && newer) {
+		memmove(hp->acpi, hp->acpi + 1, sizeof(hp->acpi[0]) * (LVOS_HP_ACPI_PENDING - 1));
+		i = --hp->nr_acpi;
+	}
+	if (i == hp->nr_acpi && i < LVOS_HP_ACPI_PENDING)
+		hp->acpi[hp->nr_acpi++] = *ev;
+	else if (i < hp->nr_acpi && newer)
+		hp->acpi[i] = *ev;
+	spin_unlock_irqrestore(&hp->lock, flags);
+	mod_delayed_work(hp->wq, &hp->acpi_check, LVOS_HP_ACPI_GRACE);
+}
+
 /* @data of the notify handlers of memory devices (processors: NULL) */
 static const char lvos_hp_memory_dev[] = "memory";
 
@@ -135,34 +162,17 @@ static const char lvos_hp_memory_dev[] = "memory";
  */
 static void lvos_hp_acpi_notify(acpi_handle handle, u32 event, void *data)
 {
-	struct lvos_hp *hp = &lvos_hp;
-	struct lvos_hp_acpi_ev *p;
-	unsigned long flags;
-	unsigned int i;
+	struct lvos_hp_acpi_ev ev = {
+		.handle = handle,
+		.memory = data == lvos_hp_memory_dev,
+		.eject = event == ACPI_NOTIFY_EJECT_REQUEST,
+		.added_ns = lvos_hp_now(),
+		.log_seq = lvos_hp_log_seq(),
+	};
 
-	if (event != ACPI_NOTIFY_BUS_CHECK && event != ACPI_NOTIFY_DEVICE_CHECK &&
-	    event != ACPI_NOTIFY_EJECT_REQUEST)
-		return;
-	spin_lock_irqsave(&hp->lock, flags);
-	for (i = 0; i < hp->nr_acpi && hp->acpi[i].handle != handle; i++)
-		;
-	if (i == hp->nr_acpi) {
-		if (hp->nr_acpi == LVOS_HP_ACPI_PENDING) {	/* keep the newest */
-			memmove(hp->acpi, hp->acpi + 1,
-				sizeof(hp->acpi[0]) * (LVOS_HP_ACPI_PENDING - 1));
-			hp->nr_acpi--;
-		}
-		i = hp->nr_acpi++;
-	}
-	p = &hp->acpi[i];
-	p->handle = handle;
-	p->memory = data == lvos_hp_memory_dev;
-	p->eject = event == ACPI_NOTIFY_EJECT_REQUEST;
-	p->rechecked = false;
-	p->added_ns = lvos_hp_now();
-	p->log_seq = lvos_hp_log_seq();
-	spin_unlock_irqrestore(&hp->lock, flags);
-	mod_delayed_work(hp->wq, &hp->acpi_check, LVOS_HP_ACPI_GRACE);
+	if (event == ACPI_NOTIFY_BUS_CHECK || event == ACPI_NOTIFY_DEVICE_CHECK ||
+	    event == ACPI_NOTIFY_EJECT_REQUEST)
+		lvos_hp_acpi_queue(&ev, true);
 }
 
 static acpi_status lvos_hp_acpi_install(acpi_handle handle, u32 level, void *ctx,
@@ -251,20 +261,6 @@ static void lvos_hp_log_reason(u64 seq, bool (*about)(const char *line),
 	}
 }
 
-static void lvos_hp_acpi_requeue(const struct lvos_hp_acpi_ev *ev)
-{
-	struct lvos_hp *hp = &lvos_hp;
-	unsigned int i;
-
-	spin_lock_irq(&hp->lock);
-	for (i = 0; i < hp->nr_acpi && hp->acpi[i].handle != ev->handle; i++)
-		;
-	if (i == hp->nr_acpi && i < LVOS_HP_ACPI_PENDING)	/* no newer request */
-		hp->acpi[hp->nr_acpi++] = *ev;
-	spin_unlock_irq(&hp->lock);
-	mod_delayed_work(hp->wq, &hp->acpi_check, LVOS_HP_ACPI_GRACE);
-}
-
 static void lvos_hp_acpi_check_fn(struct work_struct *work)
 {
 	struct lvos_hp_acpi_ev pending[LVOS_HP_ACPI_PENDING];
@@ -309,7 +305,7 @@ static void lvos_hp_acpi_check_fn(struct work_struct *work)
 		 */
 		if (!ev->rechecked) {
 			ev->rechecked = true;
-			lvos_hp_acpi_requeue(ev);
+			lvos_hp_acpi_queue(ev, false);
 			continue;
 		}
 		if (ev->memory)

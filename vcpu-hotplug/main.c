@@ -28,6 +28,10 @@ struct lvos_hp lvos_hp;
 
 /* ---- module parameters (load-time defaults; sysfs changes them live) ---- */
 
+#define LVOS_HP_RATIO_MAX	3000U	/* movable_ratio, percent */
+#define LVOS_HP_INTERVAL_MIN	100U	/* park_interval_ms */
+#define LVOS_HP_INTERVAL_MAX	60000U
+
 static int cpu_policy = LVOS_HP_AUTO;
 static int memory_policy = LVOS_HP_AUTO;
 
@@ -286,6 +290,17 @@ static ssize_t lvos_hp_bad(const char *file, const char *buf, size_t count, int 
 	return err;
 }
 
+/* Parse a decimal in [@min, @max] written to @file; logs and returns the errno. */
+static int lvos_hp_parse_uint(const char *file, const char *buf, size_t count,
+			      unsigned int min, unsigned int max, unsigned int *val)
+{
+	int err = kstrtouint(buf, 10, val);
+
+	if (!err && (*val < min || *val > max))
+		err = -ERANGE;
+	return err ? lvos_hp_bad(file, buf, count, err) : 0;
+}
+
 static ssize_t lvos_hp_mode_show(char *buf, enum lvos_hp_mode mode, bool onlines)
 {
 	return sysfs_emit(buf, "%s (%s)\n", lvos_hp_mode_name(mode),
@@ -342,12 +357,10 @@ static ssize_t movable_ratio_store(struct kobject *k, struct kobj_attribute *a,
 				   const char *buf, size_t count)
 {
 	unsigned int v;
-	int err = kstrtouint(buf, 10, &v);
+	int err = lvos_hp_parse_uint("movable_ratio", buf, count, 0, LVOS_HP_RATIO_MAX, &v);
 
 	if (err)
-		return lvos_hp_bad("movable_ratio", buf, count, err);
-	if (v > 3000)
-		return lvos_hp_bad("movable_ratio", buf, count, -ERANGE);
+		return err;
 	WRITE_ONCE(lvos_hp.movable_ratio, v);
 	queue_work(lvos_hp.wq, &lvos_hp.apply);
 	return count;
@@ -413,12 +426,10 @@ static ssize_t park_floor_store(struct kobject *k, struct kobj_attribute *a,
 				const char *buf, size_t count)
 {
 	unsigned int v;
-	int err = kstrtouint(buf, 10, &v);
+	int err = lvos_hp_parse_uint("park_floor", buf, count, 1, nr_cpu_ids, &v);
 
 	if (err)
-		return lvos_hp_bad("park_floor", buf, count, err);
-	if (v < 1 || v > nr_cpu_ids)
-		return lvos_hp_bad("park_floor", buf, count, -ERANGE);
+		return err;
 	WRITE_ONCE(lvos_hp.park_params.floor, v);
 	return count;
 }
@@ -434,12 +445,11 @@ static ssize_t park_interval_ms_store(struct kobject *k, struct kobj_attribute *
 				      const char *buf, size_t count)
 {
 	unsigned int v;
-	int err = kstrtouint(buf, 10, &v);
+	int err = lvos_hp_parse_uint("park_interval_ms", buf, count, LVOS_HP_INTERVAL_MIN,
+				     LVOS_HP_INTERVAL_MAX, &v);
 
 	if (err)
-		return lvos_hp_bad("park_interval_ms", buf, count, err);
-	if (v < 100 || v > 60000)
-		return lvos_hp_bad("park_interval_ms", buf, count, -ERANGE);
+		return err;
 	WRITE_ONCE(lvos_hp.park_interval_ms, v);
 	return count;
 }
@@ -491,16 +501,17 @@ static const struct kobj_type lvos_hp_ktype = {
 
 static int __init lvos_hp_check_params(void)
 {
-	if (movable_ratio > 3000) {
-		pr_err("movable_ratio=%u: must be 0-3000\n", movable_ratio);
+	if (movable_ratio > LVOS_HP_RATIO_MAX) {
+		pr_err("movable_ratio=%u: must be 0-%u\n", movable_ratio, LVOS_HP_RATIO_MAX);
 		return -EINVAL;
 	}
 	if (park_floor < 1 || park_floor > nr_cpu_ids) {
 		pr_err("park_floor=%u: must be 1-%u\n", park_floor, nr_cpu_ids);
 		return -EINVAL;
 	}
-	if (park_interval_ms < 100 || park_interval_ms > 60000) {
-		pr_err("park_interval_ms=%u: must be 100-60000\n", park_interval_ms);
+	if (park_interval_ms < LVOS_HP_INTERVAL_MIN || park_interval_ms > LVOS_HP_INTERVAL_MAX) {
+		pr_err("park_interval_ms=%u: must be %u-%u\n", park_interval_ms,
+		       LVOS_HP_INTERVAL_MIN, LVOS_HP_INTERVAL_MAX);
 		return -EINVAL;
 	}
 	if (park_below > 100 || unpark_above > 100 || park_below >= unpark_above) {
