@@ -19,6 +19,7 @@
 #include <linux/notifier.h>
 #include <linux/spinlock.h>
 #include <linux/workqueue.h>
+#include <linux/xarray.h>
 
 #include "policy.h"
 
@@ -63,7 +64,8 @@ struct lvos_hp {
 	struct lvos_hp_acpi_ev acpi[LVOS_HP_ACPI_PENDING];
 	unsigned int nr_acpi;
 	/* memory: a batch of blocks added or removed together */
-	unsigned int mem_added, mem_pending, mem_movable;
+	unsigned long mem_batch;	/* number of the open batch */
+	unsigned int mem_added, mem_pending, mem_onlined, mem_movable;
 	bool mem_reported;		/* batch reported while blocks were offline */
 	int mem_first_add;
 	u64 mem_add_ns, mem_online_ns;
@@ -72,6 +74,8 @@ struct lvos_hp {
 	u64 mem_offline_ns, mem_remove_ns;
 	struct lvos_hp_event last, failure;
 	unsigned long events, failures, notifications;
+
+	struct xarray mem_blocks;	/* block id -> batch, until online (own lock) */
 
 	struct mutex mutex;		/* policy changes and actions */
 	enum lvos_hp_mode cpu_mode, mem_mode;

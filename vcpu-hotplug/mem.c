@@ -27,6 +27,7 @@
 #include <linux/mm.h>
 #include <linux/slab.h>
 #include <linux/string.h>
+#include <linux/xarray.h>
 
 #include "hotplug.h"
 
@@ -172,39 +173,46 @@ void lvos_hp_mem_restore(void)
 
 /* ---- events ---- */
 
-static unsigned long lvos_hp_block_pages(void)
-{
-	return memory_block_size_bytes() >> PAGE_SHIFT;
-}
-
 static int lvos_hp_mem_bus_event(struct notifier_block *nb, unsigned long action,
 				 void *data)
 {
 	struct lvos_hp *hp = &lvos_hp;
 	struct device *dev = data;
 	u64 now = ktime_get_boottime_ns();
+	unsigned long batch;
+	void *entry;
 
 	switch (action) {
 	case BUS_NOTIFY_ADD_DEVICE:
 		spin_lock_irq(&hp->lock);
 		/* a batch already reported (left offline) is closed */
 		if (!hp->mem_added || hp->mem_reported) {
+			hp->mem_batch++;
 			hp->mem_added = 0;
+			hp->mem_pending = 0;
+			hp->mem_onlined = 0;
 			hp->mem_movable = 0;
 			hp->mem_reported = false;
 			hp->mem_first_add = dev->id;
 			hp->mem_add_ns = now;
 		}
+		batch = hp->mem_batch;
 		hp->mem_added++;
-		hp->mem_pending++;
 		spin_unlock_irq(&hp->lock);
+		/* which batch each block belongs to, until it comes online */
+		if (!xa_err(xa_store(&hp->mem_blocks, dev->id, xa_mk_value(batch), GFP_KERNEL))) {
+			spin_lock_irq(&hp->lock);
+			if (batch == hp->mem_batch)
+				hp->mem_pending++;
+			spin_unlock_irq(&hp->lock);
+		}
 		lvos_hp_kick();
 		break;
 	case BUS_NOTIFY_REMOVED_DEVICE:
+		/* a block of the open batch that never came online never will */
+		entry = xa_erase(&hp->mem_blocks, dev->id);
 		spin_lock_irq(&hp->lock);
-		/* an offline block of an open batch will never come online */
-		if (hp->mem_pending &&
-		    READ_ONCE(container_of(dev, struct memory_block, dev)->state) != MEM_ONLINE)
+		if (entry && xa_to_value(entry) == hp->mem_batch && hp->mem_pending)
 			hp->mem_pending--;
 		if (!hp->mem_removed) {
 			hp->mem_first_remove = dev->id;
@@ -226,18 +234,32 @@ static int lvos_hp_mem_event(struct notifier_block *nb, unsigned long action, vo
 {
 	struct memory_notify *arg = data;
 	struct lvos_hp *hp = &lvos_hp;
-	unsigned long blocks = DIV_ROUND_UP(arg->nr_pages, lvos_hp_block_pages());
+	unsigned long id, first, last, batch, mine = 0;
 	bool movable;
+	void *entry;
 
 	switch (action) {
 	case MEM_ONLINE:
 		movable = zone_idx(page_zone(pfn_to_page(arg->start_pfn))) == ZONE_MOVABLE;
+		first = PFN_PHYS(arg->start_pfn) / memory_block_size_bytes();
+		last = PFN_PHYS(arg->start_pfn + arg->nr_pages - 1) / memory_block_size_bytes();
 		spin_lock_irq(&hp->lock);
-		if (hp->mem_pending) {
-			hp->mem_pending -= min_t(unsigned long, blocks, hp->mem_pending);
+		batch = hp->mem_batch;
+		spin_unlock_irq(&hp->lock);
+		/* only blocks of the open batch count, not an admin's others */
+		for (id = first; id <= last; id++) {
+			entry = xa_erase(&hp->mem_blocks, id);
+			if (entry && xa_to_value(entry) == batch)
+				mine++;
+		}
+		spin_lock_irq(&hp->lock);
+		if (mine && batch == hp->mem_batch) {
+			mine = min_t(unsigned long, mine, hp->mem_pending);
+			hp->mem_pending -= mine;
+			hp->mem_onlined += mine;
 			hp->mem_online_ns = ktime_get_boottime_ns();
 			if (movable)
-				hp->mem_movable += blocks;
+				hp->mem_movable += mine;
 		}
 		spin_unlock_irq(&hp->lock);
 		lvos_hp_kick();
@@ -265,7 +287,7 @@ static struct notifier_block lvos_hp_mem_nb = {
 void lvos_hp_mem_settle(void)
 {
 	struct lvos_hp *hp = &lvos_hp;
-	unsigned int added, pending, movable, removed;
+	unsigned int added, pending, onlined, movable, removed;
 	bool reported;
 	char name[24];
 	s64 lat = -1;
@@ -274,6 +296,7 @@ void lvos_hp_mem_settle(void)
 	spin_lock_irq(&hp->lock);
 	added = hp->mem_added;
 	pending = hp->mem_pending;
+	onlined = hp->mem_onlined;
 	movable = hp->mem_movable;
 	reported = hp->mem_reported;
 	first = hp->mem_first_add;
@@ -289,11 +312,12 @@ void lvos_hp_mem_settle(void)
 	hp->mem_removed = 0;
 	spin_unlock_irq(&hp->lock);
 
-	if (added && (!pending || !reported)) {
+	/* a batch whose blocks were all removed before any came online: nothing to say */
+	if (added && (!pending || !reported) && (pending || onlined)) {
 		snprintf(name, sizeof(name), "memory%d", first);
 		if (!pending)
 			lvos_hp_record("memory-add", name, lat, false,
-				       "online: %u blocks, %u movable%s", added, movable,
+				       "online: %u blocks, %u movable%s", onlined, movable,
 				       reported ? " (onlined by someone else)" : "");
 		else
 			lvos_hp_record("memory-add", name, -1, false,
@@ -387,6 +411,7 @@ int lvos_hp_mem_init(void)
 	struct lvos_hp *hp = &lvos_hp;
 	int err;
 
+	xa_init(&hp->mem_blocks);
 	err = register_memory_notifier(&lvos_hp_mem_nb);
 	if (err)
 		return err;
@@ -405,4 +430,5 @@ void lvos_hp_mem_exit(void)
 	if (hp->mem_bus)
 		bus_unregister_notifier(hp->mem_bus, &lvos_hp_mem_bus_nb);
 	unregister_memory_notifier(&lvos_hp_mem_nb);
+	xa_destroy(&hp->mem_blocks);
 }

@@ -12,16 +12,18 @@ KERNELS = ["6.1", "debug"]
 TIMEOUT = 240
 QEMU = dict(machine=hpcommon.MACHINE, memory="256M", smp="4")
 LVOS = hpcommon.LVOS
-LVOS_PARAMS = {"lvos_vcpu_hotplug": "park=1 park_floor=2 park_interval_ms=200 park_after=3"}
+LVOS_PARAMS = {"lvos_vcpu_hotplug":
+               "park=1 park_floor=2 park_interval_ms=200 park_after=3 unpark_above=90"}
 
 GUEST = hpcommon.HELPERS + r'''
 is_parked() { test "$(hp parked_cpus)" = "$1"; }
 is_online() { test "$(hp online_cpus)" = "$1"; }
+# parked as lvos says and as the kernel says, read together: a busy moment
+# of the test itself (the debug kernel is slow) may unpark one again later
+parked_and_offline() { is_parked "$1" && test "$(cat /sys/devices/system/cpu/online)" = "$2"; }
 vmtest_eq "density mode on" "$(hp park)" 1
-vmtest_check "idle vCPUs parked down to the floor" vmtest_wait_for 90 is_parked 2-3
-vmtest_eq "two online" "$(hp online_cpus)" 0-1
-vmtest_eq "kernel agrees" "$(cat /sys/devices/system/cpu/online)" 0-1
-vmtest_eq "parking is an event" "$(hp last_event)" cpu-park
+vmtest_check "idle vCPUs parked down to the floor" vmtest_wait_for 90 parked_and_offline 2-3 0-1
+vmtest_check "parking logged" sh -c 'dmesg | grep -q "cpu-park cpu3: parked"'
 vmtest_eq "not admin-offline" "$(hp admin_offline_cpus)" ""
 # busy loops on both online vCPUs: load brings the parked ones back
 pids=
