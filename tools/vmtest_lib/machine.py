@@ -118,8 +118,7 @@ class VM:
         self.killed = None          # why the harness killed it
         self.cmd = [
             QEMU, "-name", "vmtest-%s" % name,
-            "-accel", accel + ("," + qemu["tcg"] if accel == "tcg" and qemu.get("tcg") else ""),
-            "-M", qemu["machine"], "-cpu", qemu["cpu"],
+            "-accel", accel, "-M", qemu["machine"], "-cpu", qemu["cpu"],
             "-m", qemu["memory"], "-smp", qemu["smp"],
             "-nographic", "-nodefaults", "-no-reboot",
             "-kernel", kernel.bzimage, "-initrd", initrd,

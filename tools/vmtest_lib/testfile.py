@@ -30,7 +30,7 @@ import re
 
 from .kernels import KERNEL_NAMES
 
-QEMU_KEYS = {"machine", "cpu", "memory", "smp", "smbios", "devices", "disks", "args", "tcg"}
+QEMU_KEYS = {"machine", "cpu", "memory", "smp", "smbios", "devices", "disks", "args"}
 DISK_KEYS = {"name", "size", "format", "bus", "serial"}
 DISK_BUSES = ("virtio-blk", "virtio-scsi", "pvscsi", "nvme", "scsi-hd-on-lsi")
 DISK_FORMATS = ("qcow2", "raw")
@@ -76,8 +76,7 @@ def _qemu(q, where):
                memory=str(q.get("memory", "512M")), smp=str(q.get("smp", "1")),
                smbios=_strlist(q.get("smbios"), where + " smbios"),
                devices=_strlist(q.get("devices"), where + " devices"),
-               args=_strlist(q.get("args"), where + " args"), disks=[],
-               tcg=str(q.get("tcg", "")))
+               args=_strlist(q.get("args"), where + " args"), disks=[])
     names = set()
     for d in q.get("disks") or []:
         if not isinstance(d, dict):
