@@ -86,8 +86,7 @@ struct lvos_hp {
 	unsigned int park_interval_ms;
 	unsigned int park_quiet;
 	u64 *park_busy, *park_total;	/* [nr_cpu_ids], last sample */
-	unsigned int retune_prev_cpus;
-	unsigned int shape_cpus, shape_present;	/* last notified shape */
+	unsigned int shape_cpus, shape_present;	/* the shape at the last pass */
 	unsigned long shape_ram;
 	unsigned long queue_changes;	/* virtio-net queue counts changed */
 

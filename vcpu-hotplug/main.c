@@ -391,7 +391,6 @@ static ssize_t retune_store(struct kobject *k, struct kobj_attribute *a,
 		return err;
 	mutex_lock(&lvos_hp.mutex);
 	lvos_hp.retune = v;
-	lvos_hp.retune_prev_cpus = num_online_cpus();
 	mutex_unlock(&lvos_hp.mutex);
 	return count;
 }
@@ -572,7 +571,6 @@ static int __init lvos_hp_init(void)
 		goto err_cpu;
 
 	mutex_lock(&hp->mutex);
-	hp->retune_prev_cpus = num_online_cpus();
 	hp->shape_cpus = num_online_cpus();
 	hp->shape_present = num_present_cpus();
 	hp->shape_ram = totalram_pages();

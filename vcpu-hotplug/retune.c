@@ -75,9 +75,8 @@ void lvos_hp_retune(void)
 	cpus_read_unlock();
 	ram = totalram_pages();
 
-	if (hp->retune && online != hp->retune_prev_cpus)
-		lvos_hp_retune_net(hp->retune_prev_cpus, online);
-	hp->retune_prev_cpus = online;
+	if (hp->retune && online != hp->shape_cpus)
+		lvos_hp_retune_net(hp->shape_cpus, online);
 
 	if (online != hp->shape_cpus || present != hp->shape_present)
 		what |= LVOS_SHAPE_CPUS;
