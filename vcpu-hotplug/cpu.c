@@ -590,6 +590,22 @@ static void lvos_hp_acpi_unwatch(void)
 	hp->nr_acpi_handles = 0;
 }
 
+/* The bookkeeping lvos_hp_cpu_init() allocates (NULL-safe, for its unwind too). */
+static void lvos_hp_cpu_free(struct lvos_hp *hp)
+{
+	kfree(hp->cpu_added_ns);
+	kfree(hp->cpu_online_ns);
+	kfree(hp->cpu_offline_ns);
+	kfree(hp->park_busy);
+	kfree(hp->park_total);
+	free_cpumask_var(hp->added);
+	free_cpumask_var(hp->waiting);
+	free_cpumask_var(hp->late);
+	free_cpumask_var(hp->admin_offline);
+	free_cpumask_var(hp->parked);
+	free_cpumask_var(hp->parking);
+}
+
 int lvos_hp_cpu_init(void)
 {
 	struct lvos_hp *hp = &lvos_hp;
@@ -641,17 +657,7 @@ int lvos_hp_cpu_init(void)
 err_cpuhp:
 	cpuhp_remove_state_nocalls(hp->cpuhp_state);
 err_free:
-	kfree(hp->cpu_added_ns);
-	kfree(hp->cpu_online_ns);
-	kfree(hp->cpu_offline_ns);
-	kfree(hp->park_busy);
-	kfree(hp->park_total);
-	free_cpumask_var(hp->added);
-	free_cpumask_var(hp->waiting);
-	free_cpumask_var(hp->late);
-	free_cpumask_var(hp->admin_offline);
-	free_cpumask_var(hp->parked);
-	free_cpumask_var(hp->parking);
+	lvos_hp_cpu_free(hp);
 	return err;
 }
 
@@ -665,15 +671,5 @@ void lvos_hp_cpu_exit(void)
 	cpuhp_remove_state_nocalls(hp->cpuhp_state);
 	cancel_delayed_work_sync(&hp->park_work);
 	cancel_work_sync(&hp->settle);	/* nothing queues it any more */
-	kfree(hp->cpu_added_ns);
-	kfree(hp->cpu_online_ns);
-	kfree(hp->cpu_offline_ns);
-	kfree(hp->park_busy);
-	kfree(hp->park_total);
-	free_cpumask_var(hp->added);
-	free_cpumask_var(hp->waiting);
-	free_cpumask_var(hp->late);
-	free_cpumask_var(hp->admin_offline);
-	free_cpumask_var(hp->parked);
-	free_cpumask_var(hp->parking);
+	lvos_hp_cpu_free(hp);
 }
