@@ -163,7 +163,7 @@ const char *lvos_hv_notify_name(enum lvos_hv_notify n)
 {
 	return name_of(notify_names, LVOS_NOTIFY_NR, n);
 }
-EXPORT_SYMBOL_IF_KUNIT(lvos_hv_notify_name);
+EXPORT_SYMBOL_NS_GPL(lvos_hv_notify_name, LVOS_NS);
 
 static const char * const bus_names[LVOS_BUS_NR] = {
 	[LVOS_BUS_VIRTIO_BLK]	= "virtio_blk",
@@ -179,7 +179,7 @@ const char *lvos_hv_bus_name(enum lvos_hv_bus b)
 {
 	return name_of(bus_names, LVOS_BUS_NR, b);
 }
-EXPORT_SYMBOL_IF_KUNIT(lvos_hv_bus_name);
+EXPORT_SYMBOL_NS_GPL(lvos_hv_bus_name, LVOS_NS);
 
 /*
  * Hypervisor CPUID signatures (EBX ECX EDX). Trailing NULs and spaces are

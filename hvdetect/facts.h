@@ -146,8 +146,6 @@ const char *lvos_hv_ktype_name(enum lvos_hv_ktype t);
 const char *lvos_hv_balloon_name(enum lvos_hv_balloon b);
 const char *lvos_hv_memplug_name(enum lvos_hv_memplug m);
 const char *lvos_hv_pvclock_name(enum lvos_hv_pvclock c);
-const char *lvos_hv_notify_name(enum lvos_hv_notify n);
-const char *lvos_hv_bus_name(enum lvos_hv_bus b);
 void lvos_hv_sanitize(char *dst, size_t size, const char *src, size_t len);
 int lvos_hv_format_evidence(const struct lvos_hv_result *r, char *buf,
 			    size_t size);

@@ -109,4 +109,49 @@ static inline void lvos_bdev_close(void *handle)
 #endif
 }
 
+#include <linux/device/class.h>
+#include <scsi/scsi_device.h>
+
+/*
+ * 6.12 (5f60d5f6bbc1) moved asm/unaligned.h to linux/unaligned.h; Kbuild
+ * sets LVOS_HAVE_LINUX_UNALIGNED when the new one exists.
+ */
+#ifdef LVOS_HAVE_LINUX_UNALIGNED
+#include <linux/unaligned.h>
+#else
+#include <asm/unaligned.h>
+#endif
+
+/*
+ * class_interface callbacks: 6.4 (6a9a7f2f5bd9 and friends) dropped the
+ * interface argument. Kbuild sets LVOS_HAVE_CLASS_INTF_NOARG when it is
+ * gone; callbacks are declared with LVOS_CLASS_INTF_ARGS.
+ */
+#ifdef LVOS_HAVE_CLASS_INTF_NOARG
+#define LVOS_CLASS_INTF_ARGS struct device *dev
+#else
+#define LVOS_CLASS_INTF_ARGS struct device *dev, struct class_interface *intf
+#endif
+
+/*
+ * A SCSI command that reads @len bytes, no retries. 6.5 (d0949565811f)
+ * replaced scsi_execute_req() with scsi_execute_cmd(); Kbuild sets
+ * LVOS_HAVE_SCSI_EXECUTE_CMD when it exists. Return: the SCSI result
+ * (0 = good, > 0 = status with @sshdr filled when sense came back, < 0 =
+ * the command was not sent).
+ */
+static inline int lvos_scsi_read(struct scsi_device *sdev, const unsigned char *cdb,
+				 void *buf, unsigned int len,
+				 struct scsi_sense_hdr *sshdr, int timeout)
+{
+#ifdef LVOS_HAVE_SCSI_EXECUTE_CMD
+	const struct scsi_exec_args args = { .sshdr = sshdr };
+
+	return scsi_execute_cmd(sdev, cdb, REQ_OP_DRV_IN, buf, len, timeout, 0, &args);
+#else
+	return scsi_execute_req(sdev, cdb, DMA_FROM_DEVICE, buf, len, sshdr,
+				timeout, 0, NULL);
+#endif
+}
+
 #endif /* _LVOS_COMPAT_H */

@@ -216,6 +216,22 @@ enum lvos_hv_notify lvos_hv_resize_notify(enum lvos_hv_bus bus);
 const char *lvos_hv_vendor_name(enum lvos_hv_vendor vendor);
 
 /**
+ * lvos_hv_bus_name() - the name of a disk bus, as hvdetect's sysfs spells it
+ * @bus: the disk bus
+ *
+ * Return: a static string such as "virtio_blk"; "unknown" when out of range.
+ */
+const char *lvos_hv_bus_name(enum lvos_hv_bus bus);
+
+/**
+ * lvos_hv_notify_name() - the name of a capacity-change notification
+ * @notify: how a bus reports a resize
+ *
+ * Return: a static string such as "config-interrupt"; "unknown" when out of range.
+ */
+const char *lvos_hv_notify_name(enum lvos_hv_notify notify);
+
+/**
  * lvos_sysfs_root() - the /sys/kernel/lvos kobject
  *
  * Other lvos modules create their directories under it. The kobject lives

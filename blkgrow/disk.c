@@ -1,0 +1,514 @@
+// SPDX-License-Identifier: GPL-2.0-only
+/*
+ * disk.c - which disks lvos_blkgrow watches, how it notices a capacity
+ * change on every bus, what it does about one (event, shrink guard) and
+ * the periodic trim event.
+ *
+ * Every bus whose driver updates the capacity by itself (virtio-blk's
+ * config interrupt, virtio-scsi's event queue, NVMe's AEN, xenbus) needs
+ * nothing but a look at the capacity, which costs no I/O. SCSI disks on
+ * adapters that never say (pvscsi, LSI, the generic case) or say only on
+ * the next I/O (a unit attention) get one READ CAPACITY per poll_ms; when
+ * the answer differs from what the kernel thinks, scsi_rescan_device()
+ * makes sd read it for real and notify as virtio-blk would.
+ */
+#include <linux/cpu.h>
+#include <linux/jiffies.h>
+#include <linux/kernel.h>
+#include <linux/slab.h>
+#include <linux/timekeeping.h>
+#include <scsi/scsi.h>
+#include <scsi/scsi_cmnd.h>
+#include <scsi/scsi_common.h>
+#include <scsi/scsi_device.h>
+#include <scsi/scsi_host.h>
+#include <scsi/scsi_proto.h>
+
+#include "blkgrow.h"
+
+#define LVOS_BG_CMD_TIMEOUT	(5 * HZ)
+
+/* ---- which disks, on which bus ---- */
+
+static bool lvos_bg_is_disk(struct device *dev)
+{
+	return dev->type && dev->type->name && !strcmp(dev->type->name, "disk");
+}
+
+/*
+ * The bus of a virtual disk, or false for everything lvos leaves alone
+ * (loop, dm, md, zram, CD-ROMs, its own pagefile volume).
+ */
+static bool lvos_bg_bus_of(struct device *dev, enum lvos_hv_bus *bus)
+{
+	struct gendisk *disk = dev_to_disk(dev);
+	struct device *parent = dev->parent;
+
+	if (parent && scsi_is_sdev_device(parent)) {
+		struct scsi_device *sdev = to_scsi_device(parent);
+		const struct scsi_host_template *t = sdev->host->hostt;
+		const char *name = t->proc_name ?: t->name;
+
+		if (sdev->type != TYPE_DISK && sdev->type != TYPE_ZBC)
+			return false;
+		if (!name)
+			*bus = LVOS_BUS_SCSI_OTHER;
+		else if (!strcmp(name, "virtio_scsi"))
+			*bus = LVOS_BUS_VIRTIO_SCSI;
+		else if (!strcmp(name, "vmw_pvscsi"))
+			*bus = LVOS_BUS_PVSCSI;
+		else if (strstr(name, "storvsc"))
+			*bus = LVOS_BUS_STORVSC;
+		else
+			*bus = LVOS_BUS_SCSI_OTHER;
+		return true;
+	}
+	if (parent && parent->bus && !strcmp(parent->bus->name, "virtio")) {
+		*bus = LVOS_BUS_VIRTIO_BLK;
+		return true;
+	}
+	if (!strncmp(disk->disk_name, "nvme", 4)) {
+		*bus = LVOS_BUS_NVME;
+		return true;
+	}
+	if (!strncmp(disk->disk_name, "xvd", 3)) {
+		*bus = LVOS_BUS_XEN_BLK;
+		return true;
+	}
+	return false;
+}
+
+/*
+ * The capacity, or false while the disk is being torn down: del_gendisk()
+ * marks it dead and then sets the capacity to 0, which is no shrink.
+ */
+static bool lvos_bg_capacity(struct gendisk *disk, u64 *sectors)
+{
+	*sectors = get_capacity(disk);
+	smp_rmb();	/* the capacity before the dead flag, as del_gendisk writes them */
+	return !test_bit(GD_DEAD, &disk->state);
+}
+
+/* Where the data on @disk ends (policy.c), from its partition table. */
+static u64 lvos_bg_disk_data_end(struct gendisk *disk, u64 old_sectors)
+{
+	struct lvos_bg_extent last = {};
+	struct block_device *part;
+	unsigned int n = 0;
+	unsigned long idx;
+
+	rcu_read_lock();
+	xa_for_each_start(&disk->part_tbl, idx, part, 1) {
+		u64 start = part->bd_start_sect, len = bdev_nr_sectors(part);
+
+		if (start + len > last.start + last.len) {
+			last.start = start;
+			last.len = len;
+		}
+		n++;
+	}
+	rcu_read_unlock();
+	return lvos_bg_data_end(&last, n ? 1 : 0, disk_openers(disk) > 0, old_sectors);
+}
+
+/* ---- the event to user space ---- */
+
+static void lvos_bg_send(struct lvos_bg_disk *d, const char *action, u64 old, u64 new)
+{
+	char env[5][48];
+	char *envp[6];
+	int i;
+
+	lockdep_assert_held(&lvos_bg.lock);
+	d->seq++;
+	snprintf(env[0], sizeof(env[0]), "LVOS_BLKGROW_ACTION=%s", action);
+	snprintf(env[1], sizeof(env[1]), "LVOS_BLKGROW_OLD=%llu", old);
+	snprintf(env[2], sizeof(env[2]), "LVOS_BLKGROW_NEW=%llu", new);
+	snprintf(env[3], sizeof(env[3]), "LVOS_BLKGROW_SOURCE=%s",
+		 lvos_bg_source_name(d->source));
+	snprintf(env[4], sizeof(env[4]), "LVOS_BLKGROW_SEQ=%llu", d->seq);
+	for (i = 0; i < 5; i++)
+		envp[i] = env[i];
+	envp[5] = NULL;
+	if (kobject_uevent_env(&d->dev->kobj, KOBJ_CHANGE, envp))
+		pr_warn_ratelimited("%s: could not send the %s event\n",
+				    d->disk->disk_name, action);
+	else
+		lvos_bg.events++;
+}
+
+/* ---- a capacity change ---- */
+
+static void lvos_bg_changed(struct lvos_bg_disk *d, u64 cap, enum lvos_bg_source src)
+{
+	const char *name = d->disk->disk_name;
+	u64 old = d->capacity, data_end;
+	enum lvos_bg_change kind;
+	int i;
+
+	lockdep_assert_held(&lvos_bg.lock);
+	data_end = lvos_bg_disk_data_end(d->disk, old);
+	kind = lvos_bg_classify(old, cap, data_end, lvos_bg.guard);
+	d->capacity = cap;
+	d->changes++;
+	d->last_change = ktime_get_real_seconds();
+	d->old_size = old;
+	d->new_size = cap;
+	d->source = src;
+	d->kind = kind;
+	for (i = 0; i < LVOS_BG_LAYER_NR; i++)
+		d->layers[i][0] = '\0';
+
+	switch (kind) {
+	case LVOS_BG_GROW:
+		pr_info("%s: capacity %llu -> %llu sectors (%llu -> %llu MiB), noticed by %s\n",
+			name, old, cap, old >> 11, cap >> 11, lvos_bg_source_name(src));
+		if (d->guarded) {
+			/* the admin clears the guard first; clearing sends the grow */
+			pr_info("%s: shrink guard still on: write 'clear' to its guard file to grow\n",
+				name);
+			return;
+		}
+		lvos_bg_send(d, "grow", old, cap);
+		return;
+	case LVOS_BG_SHRINK:
+		pr_warn("%s: capacity %llu -> %llu sectors, still past the data (%llu), noticed by %s\n",
+			name, old, cap, data_end, lvos_bg_source_name(src));
+		lvos_bg_send(d, "shrink", old, cap);
+		return;
+	case LVOS_BG_GUARD:
+		if (!d->guarded) {
+			d->ro_before = get_disk_ro(d->disk);
+			d->guard_old = old;
+			d->guarded = true;
+			set_disk_ro(d->disk, true);
+		}
+		d->guard_data_end = max(d->guard_data_end, data_end);
+		pr_crit("%s: capacity fell from %llu to %llu MiB, below the end of the data at %llu MiB: disk made read-only; writes past the new end fail. Restore the size, then write 'clear' to /sys/kernel/lvos/blkgrow/disks/%s/guard\n",
+			name, old >> 11, cap >> 11, data_end >> 11, name);
+		lvos_bg_send(d, "guard", old, cap);
+		return;
+	default:
+		return;
+	}
+}
+
+int lvos_bg_guard_clear(struct lvos_bg_disk *d, bool force)
+{
+	const char *name = d->disk->disk_name;
+	u64 cap;
+
+	lockdep_assert_held(&lvos_bg.lock);
+	if (!d->guarded)
+		return 0;
+	if (!lvos_bg_capacity(d->disk, &cap))
+		return -ENODEV;
+	if (cap < d->guard_data_end && !force) {
+		pr_warn_ratelimited("%s: guard not cleared: %llu sectors is still below the data end %llu (restore the size, or write 'force')\n",
+				    name, cap, d->guard_data_end);
+		return -EBUSY;
+	}
+	d->guarded = false;
+	set_disk_ro(d->disk, d->ro_before);
+	pr_info("%s: shrink guard cleared%s at %llu sectors\n", name,
+		force ? " by force" : "", cap);
+	d->capacity = cap;
+	if (cap >= d->guard_old && !force) {
+		/* partition and filesystem catch up; a zeroed GPT backup moves back */
+		d->source = LVOS_BG_SRC_GUARD_CLEAR;
+		lvos_bg_send(d, "grow", d->guard_old, cap);
+	}
+	d->guard_data_end = 0;
+	return 0;
+}
+
+void lvos_bg_report(struct lvos_bg_disk *d, int layer, const char *line)
+{
+	lockdep_assert_held(&lvos_bg.lock);
+	strscpy(d->layers[layer], line, LVOS_BG_LINE_MAX);
+	pr_info("%s: %s\n", d->disk->disk_name, line);
+}
+
+/* ---- the READ CAPACITY poll ---- */
+
+/*
+ * What the device says its capacity is. A capacity unit attention (the
+ * adapter's only notice, raised by the next command after the resize)
+ * sets *@ua and the command is sent once more.
+ */
+static int lvos_bg_read_capacity(struct scsi_device *sdev, u8 *buf, u64 *sectors,
+				 bool *ua, unsigned int *cmds)
+{
+	struct scsi_sense_hdr sshdr;
+	unsigned char cdb[16];
+	int tries, res, err = -EIO;
+	bool rc16 = false;
+
+	for (tries = 0; tries < 3; tries++) {
+		memset(cdb, 0, sizeof(cdb));
+		memset(buf, 0, 32);
+		memset(&sshdr, 0, sizeof(sshdr));
+		if (rc16) {
+			cdb[0] = SERVICE_ACTION_IN_16;
+			cdb[1] = SAI_READ_CAPACITY_16;
+			cdb[13] = 32;
+		} else {
+			cdb[0] = READ_CAPACITY;
+		}
+		(*cmds)++;
+		res = lvos_scsi_read(sdev, cdb, buf, rc16 ? 32 : 8, &sshdr,
+				     LVOS_BG_CMD_TIMEOUT);
+		if (res > 0 && scsi_sense_valid(&sshdr) &&
+		    sshdr.sense_key == UNIT_ATTENTION) {
+			if (sshdr.asc == 0x2a)
+				*ua = true;
+			continue;
+		}
+		if (res)
+			return -EIO;
+		err = rc16 ? lvos_bg_parse_rc16(buf, 32, sectors) :
+			     lvos_bg_parse_rc10(buf, 8, sectors);
+		if (err != -ERANGE || rc16)
+			return err;
+		rc16 = true;
+	}
+	return err;
+}
+
+/* One poll of one disk; called with lvos_bg.lock held, drops it for the I/O. */
+static void lvos_bg_poll(struct lvos_bg_disk *d, u8 *buf)
+{
+	struct scsi_device *sdev = to_scsi_device(d->dev->parent);
+	unsigned int cmds = 0;
+	bool ua = false;
+	u64 dev_cap, cap;
+	int err;
+
+	if (scsi_device_get(sdev))
+		return;		/* going away, or its driver is */
+	kobject_get(&d->kobj);
+	mutex_unlock(&lvos_bg.lock);
+
+	err = sdev->sdev_state == SDEV_RUNNING ?
+	      lvos_bg_read_capacity(sdev, buf, &dev_cap, &ua, &cmds) : -EAGAIN;
+	if (!err && lvos_bg_capacity(d->disk, &cap) && dev_cap != cap) {
+		mutex_lock(&lvos_bg.lock);
+		d->pending_src = ua ? LVOS_BG_SRC_UA : LVOS_BG_SRC_POLL;
+		mutex_unlock(&lvos_bg.lock);
+		scsi_rescan_device(sdev);
+	}
+
+	mutex_lock(&lvos_bg.lock);
+	d->polls += cmds;
+	lvos_bg.commands += cmds;
+	if (err && err != -EAGAIN) {
+		d->poll_errors++;
+		pr_warn_ratelimited("%s: READ CAPACITY failed (%d); polling goes on\n",
+				    d->disk->disk_name, err);
+	}
+	scsi_device_put(sdev);
+	/* the put is safe under the lock: release takes the class mutex, never ours */
+	kobject_put(&d->kobj);
+}
+
+/* ---- the tick: look at every disk, poll the ones that need it ---- */
+
+static void lvos_bg_look(struct lvos_bg_disk *d)
+{
+	enum lvos_bg_source src;
+	u64 cap;
+
+	if (!d->tracked || !lvos_bg_capacity(d->disk, &cap) || cap == d->capacity)
+		return;
+	src = d->pending_src >= 0 ? d->pending_src : lvos_bg_source_of(d->notify);
+	d->pending_src = -1;
+	lvos_bg_changed(d, cap, src);
+}
+
+static bool lvos_bg_poll_due(struct lvos_bg_disk *d, unsigned long now)
+{
+	return d->tracked && d->poll && lvos_bg.poll_ms && time_after_eq(now, d->next_poll);
+}
+
+static void lvos_bg_trim_due(struct lvos_bg_disk *d, unsigned long now)
+{
+	if (!lvos_bg.trim_interval || d->guarded ||
+	    !bdev_max_discard_sectors(d->disk->part0) ||
+	    time_before(now, d->last_trim + lvos_bg.trim_interval * HZ))
+		return;
+	d->last_trim = now;
+	lvos_bg_send(d, "trim", d->capacity, d->capacity);
+}
+
+static int lvos_bg_attach(void);
+
+void lvos_bg_tick_fn(struct work_struct *work)
+{
+	struct lvos_bg_disk *d;
+	unsigned long now;
+	bool again;
+	u8 *buf;
+
+	if (!lvos_bg.attached && lvos_bg_attach())
+		goto out;
+	buf = kmalloc(32, GFP_KERNEL);
+	mutex_lock(&lvos_bg.lock);
+	list_for_each_entry(d, &lvos_bg.disks, node)
+		lvos_bg_look(d);
+	/*
+	 * Poll one disk at a time and start over: the list may change while
+	 * the lock is dropped for the command.
+	 */
+	do {
+		again = false;
+		now = jiffies;
+		list_for_each_entry(d, &lvos_bg.disks, node) {
+			if (!buf || !lvos_bg_poll_due(d, now))
+				continue;
+			d->next_poll = now + msecs_to_jiffies(lvos_bg.poll_ms);
+			lvos_bg_poll(d, buf);
+			lvos_bg_look(d);
+			again = !lvos_bg.stopping;
+			break;
+		}
+	} while (again);
+	now = jiffies;
+	list_for_each_entry(d, &lvos_bg.disks, node)
+		lvos_bg_trim_due(d, now);
+	mutex_unlock(&lvos_bg.lock);
+	kfree(buf);
+out:
+	mutex_lock(&lvos_bg.lock);
+	if (!lvos_bg.stopping)
+		queue_delayed_work(lvos_bg.wq, &lvos_bg.tick,
+				   msecs_to_jiffies(lvos_bg.watch_ms));
+	mutex_unlock(&lvos_bg.lock);
+}
+
+/* ---- disks come and go (block class interface) ---- */
+
+static int lvos_bg_add_dev(LVOS_CLASS_INTF_ARGS)
+{
+	struct lvos_bg_disk *d;
+	enum lvos_hv_bus bus;
+	int err;
+
+	if (!lvos_bg_is_disk(dev) || !lvos_bg_bus_of(dev, &bus))
+		return 0;
+	d = kzalloc(sizeof(*d), GFP_KERNEL);
+	if (!d)
+		return 0;	/* an untracked disk, not a failed device_add() */
+	d->dev = get_device(dev);
+	d->disk = dev_to_disk(dev);
+	d->bus = bus;
+	d->notify = lvos_hv_resize_notify(bus);
+	d->poll = scsi_is_sdev_device(dev->parent) && lvos_bg_needs_poll(d->notify);
+	d->pending_src = -1;
+	d->last_trim = jiffies;
+	d->next_poll = jiffies;
+	lvos_bg_capacity(d->disk, &d->capacity);
+	err = kobject_init_and_add(&d->kobj, &lvos_bg_disk_ktype, lvos_bg.disks_kobj,
+				   "%s", d->disk->disk_name);
+	if (err) {
+		pr_warn("%s: no sysfs directory (%d): not watched\n", d->disk->disk_name, err);
+		kobject_put(&d->kobj);
+		return 0;
+	}
+	mutex_lock(&lvos_bg.lock);
+	d->tracked = true;
+	list_add_tail(&d->node, &lvos_bg.disks);
+	mutex_unlock(&lvos_bg.lock);
+	pr_info("%s: %s, %llu MiB, capacity changes %s\n", d->disk->disk_name,
+		lvos_hv_bus_name(bus), d->capacity >> 11,
+		d->poll ? "polled" : "reported by the driver");
+	return 0;
+}
+
+static void lvos_bg_remove_dev(LVOS_CLASS_INTF_ARGS)
+{
+	struct lvos_bg_disk *d, *found = NULL;
+
+	mutex_lock(&lvos_bg.lock);
+	list_for_each_entry(d, &lvos_bg.disks, node) {
+		if (d->dev == dev) {
+			found = d;
+			d->tracked = false;
+			list_del(&d->node);
+			break;
+		}
+	}
+	mutex_unlock(&lvos_bg.lock);
+	if (!found)
+		return;
+	if (found->guarded)
+		pr_warn("%s: no longer watched with its shrink guard on: it stays read-only (blockdev --setrw clears it)\n",
+			found->disk->disk_name);
+	kobject_del(&found->kobj);
+	kobject_put(&found->kobj);
+}
+
+/*
+ * The block class is not exported: take it from any disk or partition in
+ * the kset every device belongs to (found next to /sys/devices/system/cpu,
+ * whose bus is exported). Then the class interface reports every disk
+ * there is and every one to come.
+ */
+static int lvos_bg_attach(void)
+{
+	struct device *cpu0 = get_cpu_device(0);
+	struct kset *devices = cpu0 ? cpu0->kobj.kset : NULL;
+	struct kobject *k;
+	int err;
+
+	if (!devices)
+		return -ENODEV;
+	spin_lock(&devices->list_lock);
+	list_for_each_entry(k, &devices->list, entry) {
+		struct device *dev = kobj_to_dev(k);
+
+		if (dev->class && dev->class->name && !strcmp(dev->class->name, "block")) {
+			lvos_bg.intf.class = dev->class;
+			break;
+		}
+	}
+	spin_unlock(&devices->list_lock);
+	if (!lvos_bg.intf.class)
+		return -ENODEV;
+	lvos_bg.intf.add_dev = lvos_bg_add_dev;
+	lvos_bg.intf.remove_dev = lvos_bg_remove_dev;
+	err = class_interface_register(&lvos_bg.intf);
+	if (err) {
+		lvos_bg.intf.class = NULL;
+		return err;
+	}
+	lvos_bg.attached = true;
+	return 0;
+}
+
+int lvos_bg_disks_init(void)
+{
+	int err;
+
+	INIT_LIST_HEAD(&lvos_bg.disks);
+	INIT_DELAYED_WORK(&lvos_bg.tick, lvos_bg_tick_fn);
+	err = lvos_bg_attach();
+	if (err == -ENODEV)
+		pr_info("no block devices yet: watching for the first one\n");
+	else if (err)
+		return err;
+	queue_delayed_work(lvos_bg.wq, &lvos_bg.tick, msecs_to_jiffies(lvos_bg.watch_ms));
+	return 0;
+}
+
+void lvos_bg_disks_exit(void)
+{
+	mutex_lock(&lvos_bg.lock);
+	lvos_bg.stopping = true;
+	mutex_unlock(&lvos_bg.lock);
+	cancel_delayed_work_sync(&lvos_bg.tick);
+	if (lvos_bg.attached)
+		class_interface_unregister(&lvos_bg.intf);	/* removes every disk */
+	mutex_lock(&lvos_bg.lock);
+	WARN_ON(!list_empty(&lvos_bg.disks));	/* the interface took them all */
+	mutex_unlock(&lvos_bg.lock);
+}
