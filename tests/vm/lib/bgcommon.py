@@ -10,6 +10,7 @@ MiB = 1 << 20
 # Guest shell helpers.
 #   bg DISK FILE         /sys/kernel/lvos/blkgrow/disks/DISK/FILE
 #   bg_disk BUS          the disk lvos lists on BUS (virtio_blk, pvscsi, ...)
+#   by_serial SERIAL     the disk with that serial (virtio-blk, SCSI VPD 0x80)
 #   size_is DISK SECTORS the kernel's capacity of DISK is SECTORS
 #   ev_start             record lvos events (busybox uevent) in /tmp/events
 #   ev_has DISK ACTION   an event ACTION was seen for DISK
@@ -19,6 +20,13 @@ bg() { cat $B/disks/$1/$2; }
 bg_disk() {
 	for _d in $B/disks/*; do
 		[ "$(cat $_d/bus)" = "$1" ] && { basename $_d; return 0; }
+	done
+	return 1
+}
+by_serial() {
+	for _b in /sys/block/*; do
+		[ "$(cat $_b/serial 2>/dev/null)" = "$1" ] && { basename $_b; return 0; }
+		[ "$(cat $_b/device/vpd_pg80 2>/dev/null | tr -dc '[:print:]' | sed 's/^ *//')" = "$1" ] && { basename $_b; return 0; }
 	done
 	return 1
 }
