@@ -1,9 +1,12 @@
 # SPDX-License-Identifier: GPL-2.0-only
 """The per-run initramfs of one guest: busybox, the modules to load, the
-guest library, the test's GUEST script and a generated /init."""
+guest library, the test's GUEST script, host binaries (BINARIES) with their
+shared libraries, and a generated /init."""
 
 import os
+import re
 import shlex
+import struct
 import subprocess
 import threading
 
@@ -24,8 +27,15 @@ BUS_MODULES = {
     "scsi-hd-on-lsi": ["sym53c8xx", "sd_mod"],
 }
 
+# The guest's PATH; directories of BINARIES outside it go in front.
+GUEST_PATH = ("/usr/sbin", "/usr/bin", "/sbin", "/bin")
+# Where BINARIES are looked up besides the host's $PATH.
+EXTRA_HOST_PATH = ("/usr/sbin", "/sbin")
+
 _applets = None
 _applets_lock = threading.Lock()
+_binaries = {}                 # name -> resolved entries (cache)
+_binaries_lock = threading.Lock()
 
 
 def busybox_applets():
@@ -39,6 +49,228 @@ def busybox_applets():
                                  universal_newlines=True, check=True).stdout
             _applets = [l.strip().lstrip("/") for l in out.splitlines() if l.strip()]
         return _applets
+
+
+class BinaryError(Exception):
+    pass
+
+
+# Debian 12 packages for BINARIES a host may lack: exact names, then prefixes.
+PACKAGE_HINTS = {
+    "sfdisk": "fdisk", "fdisk": "fdisk", "cfdisk": "fdisk",
+    "losetup": "mount", "mount": "mount", "umount": "mount", "swaplabel": "mount",
+    "cryptsetup": "cryptsetup-bin", "veritysetup": "cryptsetup-bin",
+    "integritysetup": "cryptsetup-bin",
+    "dmsetup": "dmsetup", "dmstats": "dmsetup", "lvm": "lvm2", "fsadm": "lvm2",
+    "btrfs": "btrfs-progs", "btrfstune": "btrfs-progs",
+    "mdadm": "mdadm", "parted": "parted", "partprobe": "parted",
+    "sgdisk": "gdisk", "gdisk": "gdisk", "nvme": "nvme-cli", "fio": "fio",
+    "mkfs.vfat": "dosfstools", "mkfs.fat": "dosfstools", "fsck.vfat": "dosfstools",
+    "modprobe": "kmod", "kmod": "kmod", "depmod": "kmod", "hdparm": "hdparm",
+    "strace": "strace", "e4defrag": "e2fsprogs", "filefrag": "e2fsprogs",
+    "debugfs": "e2fsprogs", "badblocks": "e2fsprogs", "e2label": "e2fsprogs",
+    "bash": "bash", "udevadm": "udev", "mkfs.f2fs": "f2fs-tools",
+}
+PACKAGE_PREFIXES = (
+    ("mkfs.ext", "e2fsprogs"), ("fsck.ext", "e2fsprogs"), ("mke2fs", "e2fsprogs"),
+    ("e2", "e2fsprogs"), ("resize2fs", "e2fsprogs"), ("tune2fs", "e2fsprogs"),
+    ("dumpe2fs", "e2fsprogs"), ("mkfs.xfs", "xfsprogs"), ("xfs_", "xfsprogs"),
+    ("fsck.xfs", "xfsprogs"), ("mkfs.btrfs", "btrfs-progs"), ("btrfs", "btrfs-progs"),
+    ("fsck.btrfs", "btrfs-progs"), ("pv", "lvm2"), ("vg", "lvm2"), ("lv", "lvm2"),
+    ("thin_", "thin-provisioning-tools"), ("cache_", "thin-provisioning-tools"),
+    ("sg_", "sg3-utils"),
+)
+UTIL_LINUX = set("""addpart blkdiscard blkid blkzone blockdev chcpu chmem delpart fallocate
+    findfs findmnt flock fsck fsfreeze fstrim ionice lsblk lscpu lsmem mkswap nsenter
+    partx prlimit resizepart setsid swapoff swapon taskset unshare wipefs zramctl
+    wdctl mountpoint""".split())
+
+
+def package_hint(name):
+    """"apt-get install <package>" for a tool name, or a way to find one."""
+    base = os.path.basename(name)
+    pkg = PACKAGE_HINTS.get(base)
+    if pkg is None and base in UTIL_LINUX:
+        pkg = "util-linux"
+    if pkg is None:
+        for prefix, p in PACKAGE_PREFIXES:
+            if base.startswith(prefix):
+                pkg = p
+                break
+    if pkg is None:
+        return "find its package with: apt-file search --regexp 'bin/%s$'" % base
+    return "apt-get install %s" % pkg
+
+
+def find_binary(name):
+    """Host path of a BINARIES entry: an absolute path as is, else the first
+    executable file called name on $PATH, then /usr/sbin, /sbin."""
+    if name.startswith("/"):
+        return name if os.path.isfile(name) and os.access(name, os.X_OK) else None
+    dirs = [d for d in os.environ.get("PATH", "").split(":") if d.startswith("/")]
+    for d in dirs + [d for d in EXTRA_HOST_PATH if d not in dirs]:
+        p = os.path.join(d, name)
+        if os.path.isfile(p) and os.access(p, os.X_OK):
+            return p
+    return None
+
+
+def _elf_interp(data):
+    """PT_INTERP of a 64-bit little-endian ELF image, or None."""
+    if data[:4] != b"\x7fELF" or data[4] != 2 or data[5] != 1:
+        return None
+    phoff, = struct.unpack_from("<Q", data, 0x20)
+    phentsize, phnum = struct.unpack_from("<HH", data, 0x36)
+    for i in range(phnum):
+        off = phoff + i * phentsize
+        if off + 0x28 > len(data):
+            break
+        p_type, = struct.unpack_from("<I", data, off)
+        if p_type == 3:                                   # PT_INTERP
+            p_offset, = struct.unpack_from("<Q", data, off + 0x08)
+            p_filesz, = struct.unpack_from("<Q", data, off + 0x20)
+            return data[p_offset:p_offset + p_filesz].rstrip(b"\0").decode()
+    return None
+
+
+def _ldd(path):
+    """Absolute paths of the shared libraries path needs (ldd; the
+    interpreter included), [] for a static executable."""
+    p = subprocess.run(["ldd", path], stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
+                       universal_newlines=True, env=dict(os.environ, LC_ALL="C"))
+    if p.returncode != 0:
+        if "not a dynamic executable" in p.stdout:
+            return []
+        raise BinaryError("ldd %s failed: %s" % (path, p.stdout.strip()))
+    libs, missing = [], []
+    for line in p.stdout.splitlines():
+        line = line.strip()
+        if "=>" in line:
+            soname, _, rest = line.partition("=>")
+            rest = rest.strip()
+            if rest.startswith("not found"):
+                missing.append(soname.strip())
+            elif rest.startswith("/"):
+                libs.append(rest.split(" (")[0])
+        elif line.startswith("/"):
+            libs.append(line.split(" (")[0])
+    if missing:
+        raise BinaryError("%s: shared libraries not found on the host: %s"
+                          % (path, " ".join(missing)))
+    return libs
+
+
+def _link_chain(path, out):
+    """Entries that make path exist in the guest as on the host: each
+    symlink of its last component (directories are real in the guest), then
+    the file.  Returns the host file reached."""
+    for _ in range(40):
+        if not os.path.islink(path):
+            break
+        target = os.readlink(path)
+        if "/" in target and not target.startswith("/"):
+            break               # relative across directories: copy the file instead
+        out.append(("symlink", path, target))
+        path = target if target.startswith("/") else os.path.join(os.path.dirname(path), target)
+    real = os.path.realpath(path)
+    if not os.path.isfile(real):
+        raise BinaryError("%s: no such file" % path)
+    out.append(("file", path, real))
+    return real
+
+
+def _resolve(path, out, seen):
+    """Add path (symlinks kept), its interpreter and shared libraries."""
+    if path in seen:
+        return
+    seen.add(path)
+    real = _link_chain(path, out)
+    with open(real, "rb") as f:
+        data = f.read()
+    if data[:2] == b"#!":
+        interp = data[2:].split(b"\n", 1)[0].split()
+        interp = interp[0].decode(errors="replace") if interp else ""
+        # /bin/sh, /usr/bin/env, ... are busybox in the guest
+        if interp.startswith("/") and interp.lstrip("/") not in busybox_applets():
+            _resolve(interp, out, seen)
+        return
+    interp = _elf_interp(data)
+    if interp is None:
+        return                  # static or not an executable we understand
+    libs = [interp] + _ldd(real)
+    # glibc dlopen()s libgcc_s for pthread_cancel()/pthread_exit() and backtraces
+    for lib in list(libs):
+        if os.path.basename(lib) == "libc.so.6":
+            gcc = os.path.join(os.path.dirname(lib), "libgcc_s.so.1")
+            if os.path.exists(gcc):
+                libs.append(gcc)
+    for lib in libs:
+        if lib not in seen:
+            seen.add(lib)
+            _link_chain(lib, out)
+
+
+def resolve_binaries(names):
+    """BINARIES -> [("file", guest path, host file) | ("symlink", guest path,
+    target)], deduplicated, in install order.  Raises BinaryError naming the
+    missing tool and the package that has it."""
+    entries, done = [], set()
+    for name in names:
+        with _binaries_lock:
+            got = _binaries.get(name)
+        if got is None:
+            path = find_binary(name)
+            if path is None:
+                where = "" if name.startswith("/") else \
+                    " (searched $PATH and %s)" % ":".join(EXTRA_HOST_PATH)
+                raise BinaryError("BINARIES: %s not found on the host%s; %s"
+                                  % (name, where, package_hint(name)))
+            got = []
+            _resolve(path, got, set())
+            with _binaries_lock:
+                _binaries[name] = got
+        for e in got:
+            if e[1] not in done:
+                done.add(e[1])
+                entries.append(e)
+    return entries
+
+
+def binary_names(entries):
+    """Command names BINARIES put in bin directories (busybox applets with
+    these names are left out so the real tool is the one PATH finds)."""
+    return {os.path.basename(gp) for _, gp, _ in entries
+            if os.path.basename(os.path.dirname(gp)).endswith("bin")}
+
+
+def applet_functions(entries):
+    """Shell functions for BINARIES that busybox also has as applets.
+
+    Debian's busybox-static is built with FEATURE_SH_STANDALONE and
+    FEATURE_PREFER_APPLETS: its ash (and env, xargs, timeout, ...) runs its
+    own applet for such a name whatever PATH says.  A function wins over an
+    applet, so /init and the GUEST script source these; a new `sh -c` does
+    not inherit them."""
+    applets = {os.path.basename(a) for a in busybox_applets()}
+    out, seen = [], set()
+    for _, gp, _ in entries:
+        n = os.path.basename(gp)
+        if n in applets and n not in seen and os.path.dirname(gp).endswith("bin") \
+                and re.match(r"^[A-Za-z_][A-Za-z0-9_]*$", n):
+            seen.add(n)
+            out.append("%s() { %s \"$@\"; }" % (n, gp))
+    return "".join(l + "\n" for l in sorted(out))
+
+
+def guest_path(entries):
+    """The guest's PATH: directories of BINARIES the default PATH lacks
+    first, then /usr/sbin:/usr/bin:/sbin:/bin."""
+    extra = []
+    for _, gp, _ in entries:
+        d = os.path.dirname(gp)
+        if os.path.basename(d).endswith("bin") and d not in GUEST_PATH and d not in extra:
+            extra.append(d)
+    return ":".join(extra + list(GUEST_PATH))
 
 
 def auto_modules(spec):
@@ -126,7 +358,7 @@ def init_script(spec, kernel, test_name, stock, lvos, notes, guest_count):
     w("#!/bin/sh")
     w("# Generated by tools/vmtest: test %s, guest %s, kernel %s (%s)."
       % (test_name, spec.name, kernel.name, kernel.release))
-    w("export PATH=/usr/sbin:/usr/bin:/sbin:/bin HOME=/root TERM=dumb")
+    w("export PATH=%s HOME=/root TERM=dumb" % guest_path(spec.binaries))
     w("mount -t proc proc /proc")
     w("mount -t sysfs sysfs /sys")
     w("grep -q ' /dev ' /proc/mounts || mount -t devtmpfs devtmpfs /dev")
@@ -135,6 +367,7 @@ def init_script(spec, kernel, test_name, stock, lvos, notes, guest_count):
     w("mkdir -p /dev/pts /dev/shm /run && mount -t devpts devpts /dev/pts 2>/dev/null")
     w("ip link set lo up 2>/dev/null")
     w(". /vmtest-guest.sh")
+    w(". /vmtest/binaries.sh")
     w("vmtest__setup")
     w("vmtest_log %s" % q("test %s guest %s kernel %s (%s)"
                           % (test_name, spec.name, kernel.name, kernel.release)))
@@ -196,14 +429,21 @@ def build_initramfs(path, spec, kernel, test_name, stock, lvos, notes, guest_cou
     c.chardev("dev/ttyS0", 4, 64)
     with open(BUSYBOX, "rb") as f:
         c.file("bin/busybox", f.read(), 0o755)
+    # Real tools (BINARIES, FILES) replace busybox applets of the same name.
+    shadowed = binary_names(spec.binaries)
+    files = {p.lstrip("/") for p in spec.files}
     for applet in busybox_applets():
-        if applet != "bin/busybox":
+        if applet != "bin/busybox" and applet not in files and \
+                os.path.basename(applet) not in shadowed:
             c.symlink(applet, "/bin/busybox")
     c.file("etc/passwd", "root:x:0:0:root:/root:/bin/sh\n")
     c.file("etc/group", "root:x:0:\n")
     with open(GUEST_LIB) as f:
         c.file("vmtest-guest.sh", f.read())
-    c.file("vmtest/guest.sh", ". /vmtest-guest.sh\n" + spec.script.lstrip("\n"), 0o755)
+    c.file("vmtest/binaries.sh", "# BINARIES that busybox would run as its own applets\n"
+           + applet_functions(spec.binaries))
+    c.file("vmtest/guest.sh", ". /vmtest-guest.sh\n. /vmtest/binaries.sh\n"
+           + spec.script.lstrip("\n"), 0o755)
     for name, p in stock:
         c.file("lib/modules/vmtest/%s.ko" % name, read_ko(p))
     for name, p in lvos:
@@ -211,5 +451,13 @@ def build_initramfs(path, spec, kernel, test_name, stock, lvos, notes, guest_cou
     for gpath, hpath in sorted(spec.files.items()):
         with open(hpath, "rb") as f:
             c.file(gpath.lstrip("/"), f.read(), 0o755 if os.access(hpath, os.X_OK) else 0o644)
+    for kind, gpath, what in spec.binaries:
+        if gpath.lstrip("/") in files:
+            continue            # FILES wins
+        if kind == "symlink":
+            c.symlink(gpath, what)
+        else:
+            with open(what, "rb") as f:
+                c.file(gpath, f.read(), os.stat(what).st_mode & 0o777)
     c.file("init", init_script(spec, kernel, test_name, stock, lvos, notes, guest_count), 0o755)
     c.write_gz(path)

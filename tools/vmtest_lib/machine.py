@@ -63,27 +63,37 @@ def make_disk(path, fmt, size):
                       % (fmt, path))
 
 
-def disk_args(qemu, prefix, rundir):
-    """-drive/-device arguments for the test's disks (images created here)."""
+def disk_args(qemu, prefix, rundir, images=None):
+    """-drive/-device arguments for the test's disks (images created here;
+    images, if given, gets name -> dict(path, format, bus, size, discard))."""
     args, have = [], set()
     for d in qemu["disks"]:
         name = d["name"]
         img = os.path.join(rundir, "%s%s.%s" % (prefix, name, d["format"]))
         make_disk(img, d["format"], d["size"])
-        args += ["-drive", "if=none,id=%s,file=%s,format=%s,cache=unsafe"
-                 % (name, img, d["format"])]
+        if images is not None:
+            images[name] = dict(path=img, format=d["format"], bus=d["bus"],
+                                size=d["size"], discard=d.get("discard", False))
+        # discard=unmap: guest discards punch holes in the image (qcow2 passes
+        # them on to the file); the default (ignore) drops them.
+        args += ["-drive", "if=none,id=%s,file=%s,format=%s,cache=unsafe%s"
+                 % (name, img, d["format"], ",discard=unmap" if d.get("discard") else "")]
         bus = d["bus"]
         if bus in CONTROLLERS:
             ctrl, cid = CONTROLLERS[bus]
             if cid not in have:
                 have.add(cid)
                 args += ["-device", "%s,id=%s" % (ctrl, cid)]
+            # scsi-hd offers UNMAP whatever the drive's discard setting
             args += ["-device", "scsi-hd,drive=%s,id=dev-%s,bus=%s.0,serial=%s"
                      % (name, name, cid, d["serial"])]
         elif bus == "virtio-blk":
-            args += ["-device", "virtio-blk-pci,drive=%s,id=dev-%s,serial=%s"
-                     % (name, name, d["serial"])]
+            args += ["-device", "virtio-blk-pci,drive=%s,id=dev-%s,serial=%s%s"
+                     % (name, name, d["serial"], ",discard=on" if d.get("discard") else "")]
         elif bus == "nvme":
+            # The namespace QEMU creates always offers Dataset Management
+            # (deallocate).  It is never resizable: nvme-ns takes the drive
+            # without the resize permission and sizes itself once at realize.
             args += ["-device", "nvme,drive=%s,id=dev-%s,serial=%s" % (name, name, d["serial"])]
     return args
 
@@ -137,7 +147,8 @@ class VM:
             self.cmd += ["-smbios", s]
         for dev in qemu["devices"]:
             self.cmd += ["-device", dev]
-        self.cmd += disk_args(qemu, "%s-" % name if multi else "", rundir)
+        self.disks = {}             # name -> dict(path, format, bus, size, discard)
+        self.cmd += disk_args(qemu, "%s-" % name if multi else "", rundir, self.disks)
         self.cmd += extra_args
         self.cmd += qemu["args"]
 
@@ -193,12 +204,26 @@ class VM:
         device_del, cpu_add, dimm_add, disk_add, balloon, qom_get, ..."""
         with self._qmp_lock:
             if self._qmp is None:
-                self._qmp = QMP(self.qmp_path, alive=self.alive)
+                self._qmp = QMP(self.qmp_path, alive=self.alive,
+                                disks={n: d["bus"] for n, d in self.disks.items()})
             return self._qmp
 
     def qmp(self, cmd, **args):
         """Run a QMP command; returns its "return" value; QMPError on error."""
         return self.qmp_client.cmd(cmd, **args)
+
+    def disk_path(self, name):
+        """Host path of the image of the test's disk name."""
+        try:
+            return self.disks[name]["path"]
+        except KeyError:
+            raise VMError("guest %s has no disk %r (disks: %s)"
+                          % (self.name, name, ", ".join(sorted(self.disks)) or "none"))
+
+    def disk_allocated(self, name):
+        """Bytes the host file system has allocated for the image of disk
+        name (st_blocks * 512, what du shows; qcow2 metadata included)."""
+        return os.stat(self.disk_path(name)).st_blocks * 512
 
     def events(self, name=None):
         """QMP events since QEMU started (optionally only those called name)."""

@@ -31,10 +31,13 @@ class QMPClosed(Exception):
 
 
 class QMP:
-    def __init__(self, path, connect_timeout=15.0, alive=None):
+    def __init__(self, path, connect_timeout=15.0, alive=None, disks=None):
         """Connect to QEMU's QMP socket at path.  alive() (optional) tells
-        whether the QEMU process still runs, so a dead QEMU fails fast."""
+        whether the QEMU process still runs, so a dead QEMU fails fast.
+        disks (optional): drive id -> bus of the disks QEMU was started with
+        (vmtest's disks), for block_resize."""
         self.path = path
+        self.disks = dict(disks or {})
         self._sock = None
         deadline = time.monotonic() + connect_timeout
         last = None
@@ -159,11 +162,33 @@ class QMP:
     # -- helpers for what lvos tests drive -------------------------------
     def block_resize(self, name, size):
         """Grow/shrink a disk: name is the drive id (= the test's disk name)
-        or a node name; size in bytes."""
+        or a node name (blockdev-add, disk_add); size in bytes.
+
+        Works for virtio-blk, virtio-scsi, pvscsi and scsi-hd-on-lsi disks.
+        An nvme disk cannot be resized in QEMU (7.2; upstream too): the
+        nvme-ns device holds its drive without sharing the resize
+        permission, and it computes the namespace size once, at realize."""
+        size = int(size)
         try:
-            return self.cmd("block_resize", device=name, size=int(size))
-        except QMPError:
-            return self.cmd("block_resize", **{"node-name": name, "size": int(size)})
+            return self.cmd("block_resize", device=name, size=size)
+        except QMPError as e:
+            first = e
+        if name not in self.disks:
+            try:
+                return self.cmd("block_resize", **{"node-name": name, "size": size})
+            except QMPError as e:
+                # report what went wrong with the drive, if there was one
+                if "Cannot find device" not in first.error.get("desc", ""):
+                    raise first
+                raise e
+        if self.disks[name] == "nvme":
+            raise QMPError("block_resize", dict(first.error, desc=(
+                "disk %s is on the nvme bus, which QEMU cannot resize: its "
+                "nvme-ns device takes the drive without the 'resize' permission "
+                "and fixes the namespace size at realize (use virtio-blk, "
+                "virtio-scsi or pvscsi for resize tests); QEMU said: %s"
+                % (name, first.error.get("desc", first.error)))))
+        raise first
 
     def device_add(self, driver, id, **props):
         """device_add; props use QEMU's names (pass dashed ones via **{})."""

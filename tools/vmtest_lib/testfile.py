@@ -19,6 +19,9 @@ Recognised top-level names (everything else is ignored):
   FILES = {"/bin/tool": "tools/tool"}  extra files for every guest: guest path ->
                                        host path (relative: to the repository root);
                                        executables stay executable
+  BINARIES = ["mkfs.ext4", "lvm"]      host tools for the guest (also per GUESTS entry):
+                                       found on $PATH (+ /usr/sbin:/sbin), copied to the
+                                       same path with symlinks and shared libraries
 
 In a GUESTS entry, a key that is absent falls back to the top-level value.
 """
@@ -28,13 +31,17 @@ import importlib.util
 import os
 import re
 
+from .guest import BinaryError, resolve_binaries
 from .kernels import KERNEL_NAMES
 
 QEMU_KEYS = {"machine", "cpu", "memory", "smp", "smbios", "devices", "disks", "args"}
-DISK_KEYS = {"name", "size", "format", "bus", "serial"}
+DISK_KEYS = {"name", "size", "format", "bus", "serial", "discard"}
 DISK_BUSES = ("virtio-blk", "virtio-scsi", "pvscsi", "nvme", "scsi-hd-on-lsi")
 DISK_FORMATS = ("qcow2", "raw")
-GUEST_KEYS = {"name", "QEMU", "GUEST", "MODULES", "OPTIONAL_MODULES", "LVOS", "APPEND"}
+GUEST_KEYS = {"name", "QEMU", "GUEST", "MODULES", "OPTIONAL_MODULES", "LVOS", "APPEND",
+              "BINARIES"}
+# Names BINARIES may not take over: /init and every script run busybox's sh.
+BINARY_REFUSED = {"sh", "busybox"}
 SIZE_RE = re.compile(r"^\d+[KMGT]?$")
 NAME_RE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.-]*$")
 
@@ -90,7 +97,9 @@ def _qemu(q, where):
         names.add(name)
         disk = dict(name=name, size=str(d.get("size", "64M")),
                     format=d.get("format", "qcow2"), bus=d.get("bus", "virtio-blk"),
-                    serial=str(d.get("serial", name)))
+                    serial=str(d.get("serial", name)), discard=d.get("discard", False))
+        if not isinstance(disk["discard"], bool):
+            raise TestFileError("%s disk %s: discard must be True or False" % (where, name))
         if not SIZE_RE.match(disk["size"]):
             raise TestFileError("%s disk %s: bad size %r" % (where, name, disk["size"]))
         if disk["format"] not in DISK_FORMATS:
@@ -115,6 +124,21 @@ class GuestSpec:
         self.append = append
         self.files = {}
         self.lvos_params = {}
+        self.binaries = []          # resolve_binaries() entries
+
+
+def _binaries(val, where):
+    names = _strlist(val, where + "BINARIES")
+    for n in names:
+        if not n or n in BINARY_REFUSED or (n.startswith("/") and ".." in n) or \
+                ("/" in n and not n.startswith("/")):
+            raise TestFileError("%sBINARIES: %r is not a tool name or absolute path%s"
+                                % (where, n, " (the guest needs busybox's)"
+                                   if n in BINARY_REFUSED else ""))
+    try:
+        return resolve_binaries(names)
+    except BinaryError as e:
+        raise TestFileError("%s%s" % (where, e))
 
 
 class TestSpec:
@@ -166,7 +190,7 @@ class TestSpec:
 
         top = dict(QEMU=g("QEMU"), GUEST=g("GUEST"), MODULES=g("MODULES"),
                    OPTIONAL_MODULES=g("OPTIONAL_MODULES"), LVOS=g("LVOS"),
-                   APPEND=g("APPEND", ""))
+                   APPEND=g("APPEND", ""), BINARIES=g("BINARIES"))
         guests = g("GUESTS")
         self.multi = guests is not None
         if guests is None:
@@ -225,3 +249,4 @@ class TestSpec:
                 str(val("APPEND") or "")))
             self.guests[-1].files = self.files
             self.guests[-1].lvos_params = self.lvos_params
+            self.guests[-1].binaries = _binaries(val("BINARIES"), where + ": " if where else "")
