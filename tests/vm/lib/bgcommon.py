@@ -26,7 +26,8 @@ bg_disk() {
 by_serial() {
 	for _b in /sys/block/*; do
 		[ "$(cat $_b/serial 2>/dev/null)" = "$1" ] && { basename $_b; return 0; }
-		[ "$(cat $_b/device/vpd_pg80 2>/dev/null | tr -dc '[:print:]' | sed 's/^ *//')" = "$1" ] && { basename $_b; return 0; }
+		# VPD page 0x80: a 4-byte header, then the serial
+		[ "$(tail -c +5 $_b/device/vpd_pg80 2>/dev/null)" = "$1" ] && { basename $_b; return 0; }
 	done
 	return 1
 }
