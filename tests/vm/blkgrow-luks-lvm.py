@@ -14,7 +14,7 @@ KERNELS = ["6.1", "6.12"]
 TIMEOUT = 240
 QEMU = dict(machine=bgcommon.MACHINE, memory="512M",
             disks=[dict(name="l", size="160M", bus="virtio-blk")])
-MODULES = ["dm_mod", "dm_crypt", "xts", "algif_skcipher"]
+MODULES = ["dm_mod", "dm_crypt", "ecb", "xts", "algif_skcipher"]
 LVOS = bgcommon.LVOS
 BINARIES = bgcommon.BINARIES + bgcommon.LVM_BINARIES
 FILES = bgcommon.FILES

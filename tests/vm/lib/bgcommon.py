@@ -165,7 +165,10 @@ fi
 
 def stack_host(vm, sizes, seen_within=2.0, grown_within=5.0):
     """Resize each disk (name -> bytes) once the guest is ready; the guest's
-    "seen"/"fsgrown" lines must come within the limits of the resize."""
+    "seen"/"fsgrown" lines must come within the limits of the resize. The
+    debug kernel (KASAN, lockdep, under TCG) gets three times as long."""
+    if vm.kernel == "debug":
+        seen_within, grown_within = seen_within * 3, grown_within * 3
     vm.wait_line(r"# ready$", timeout=240)
     for n, size in sizes.items():
         vm.qmp_client.block_resize(n, size)
