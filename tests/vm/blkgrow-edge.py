@@ -72,5 +72,5 @@ def host(vm):
     vm.qmp_client.block_resize("n", 192 * MiB)
     for size in (160, 192, 256):
         vm.qmp_client.block_resize("r", size * MiB)
-        time.sleep(0.05)    # back to back, not coalesced by QMP
+        time.sleep(0.05)    # back to back: the guest may see one change or several
     vm.send("resized")
