@@ -22,6 +22,8 @@
 
 #include "policy.h"
 
+#define LVOS_BG_LINES	12	/* report lines kept per disk; the oldest go first */
+
 /* One tracked disk: /sys/kernel/lvos/blkgrow/disks/<name>. */
 struct lvos_bg_disk {
 	struct kobject kobj;		/* release puts @dev and frees */
@@ -44,7 +46,10 @@ struct lvos_bg_disk {
 	u64 old_size, new_size;
 	enum lvos_bg_source source;
 	enum lvos_bg_change kind;
-	char layers[LVOS_BG_LAYER_NR][LVOS_BG_LINE_MAX];
+	/* the helper's report lines for the last change, in arrival order */
+	char lines[LVOS_BG_LINES][LVOS_BG_LINE_MAX];
+	u8 line_layer[LVOS_BG_LINES];
+	unsigned int nlines;
 	/* shrink guard */
 	bool guarded;
 	bool ro_before;			/* read-only before lvos made it so */

@@ -144,7 +144,6 @@ static void lvos_bg_changed(struct lvos_bg_disk *d, u64 cap, enum lvos_bg_source
 	const char *name = d->disk->disk_name;
 	u64 old = d->capacity, data_end;
 	enum lvos_bg_change kind;
-	int i;
 
 	lockdep_assert_held(&lvos_bg.lock);
 	data_end = lvos_bg_disk_data_end(d->disk, old);
@@ -156,8 +155,7 @@ static void lvos_bg_changed(struct lvos_bg_disk *d, u64 cap, enum lvos_bg_source
 	d->new_size = cap;
 	d->source = src;
 	d->kind = kind;
-	for (i = 0; i < LVOS_BG_LAYER_NR; i++)
-		d->layers[i][0] = '\0';
+	d->nlines = 0;
 
 	switch (kind) {
 	case LVOS_BG_GROW:
@@ -224,9 +222,26 @@ int lvos_bg_guard_clear(struct lvos_bg_disk *d, bool force)
 
 void lvos_bg_report(struct lvos_bg_disk *d, int layer, const char *line)
 {
+	unsigned int i;
+
 	lockdep_assert_held(&lvos_bg.lock);
-	strscpy(d->layers[layer], line, LVOS_BG_LINE_MAX);
 	pr_info("%s: %s\n", d->disk->disk_name, line);
+	/* one trim line: periodic trims must not push the change's lines out */
+	if (layer == LVOS_BG_LAYER_TRIM) {
+		for (i = 0; i < d->nlines; i++) {
+			if (d->line_layer[i] == layer) {
+				strscpy(d->lines[i], line, LVOS_BG_LINE_MAX);
+				return;
+			}
+		}
+	}
+	if (d->nlines == LVOS_BG_LINES) {
+		memmove(d->lines[0], d->lines[1], sizeof(d->lines[0]) * (LVOS_BG_LINES - 1));
+		memmove(&d->line_layer[0], &d->line_layer[1], LVOS_BG_LINES - 1);
+		d->nlines--;
+	}
+	strscpy(d->lines[d->nlines], line, LVOS_BG_LINE_MAX);
+	d->line_layer[d->nlines++] = layer;
 }
 
 /* ---- the READ CAPACITY poll ---- */

@@ -230,9 +230,8 @@ static ssize_t lvos_bg_disk_emit(struct lvos_bg_disk *d, enum lvos_bg_field f, c
 	case LVOS_BG_F_LAST_EVENT:
 		return sysfs_emit(buf, "%s\n", lvos_bg_change_name(d->kind));
 	case LVOS_BG_F_LAYERS:
-		for (i = 0; i < LVOS_BG_LAYER_NR; i++)
-			if (d->layers[i][0])
-				len += sysfs_emit_at(buf, len, "%s\n", d->layers[i]);
+		for (i = 0; i < d->nlines; i++)
+			len += sysfs_emit_at(buf, len, "%s\n", d->lines[i]);
 		return len;
 	case LVOS_BG_F_GUARD:
 		if (!d->guarded)

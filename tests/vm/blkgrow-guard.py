@@ -67,7 +67,10 @@ vmtest_check "settings: bad numbers" sh -c "! echo 5 > $B/poll_ms && ! echo x > 
 vmtest_eq "settings unchanged" "$(cat $B/poll_ms $B/watch_ms $B/trim_interval $B/guard | tr '\n' ' ')" "1000 250 3600 1 "
 vmtest_check "bad writes logged" sh -c "dmesg | grep -q 'lvos_blkgrow: poll_ms: 5 is out of range'"
 vmtest_check "report accepted" sh -c "echo 'fs grown ext4 /mnt 10M->20M' > $B/disks/$F/report && echo 'partition unchanged vdb1' > $B/disks/$F/report"
-vmtest_eq "layers in order" "$(bg $F layers | tr '\n' '|')" "partition unchanged vdb1|fs grown ext4 /mnt 10M->20M|"
+vmtest_check "trim lines replace each other" sh -c "echo 'trim done / 1' > $B/disks/$F/report && echo 'trim done / 2' > $B/disks/$F/report"
+vmtest_eq "layers in arrival order, one trim line" "$(bg $F layers | tr '\n' '|')" "fs grown ext4 /mnt 10M->20M|partition unchanged vdb1|trim done / 2|"
+vmtest_check "at most 12 lines, the oldest go first" sh -c "for i in 1 2 3 4 5 6 7 8 9 10 11 12 13; do echo \"fs done line\$i\" > $B/disks/$F/report; done"
+vmtest_eq "the last 12 kept" "$(bg $F layers | head -n 1) $(bg $F layers | wc -l)" "fs done line2 12"
 '''
 
 
