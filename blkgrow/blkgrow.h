@@ -37,6 +37,7 @@ struct lvos_bg_disk {
 	u64 capacity;			/* sectors, as last seen */
 	unsigned long next_poll;	/* jiffies */
 	int pending_src;		/* source of the rescan lvos ran, or -1 */
+	u64 rescanned_for;		/* the READ CAPACITY answer last rescanned for */
 	u64 polls;			/* READ CAPACITY commands sent */
 	u64 poll_errors;
 	/* the audit trail of the last change */

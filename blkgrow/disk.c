@@ -79,14 +79,33 @@ static bool lvos_bg_bus_of(struct device *dev, enum lvos_hv_bus *bus)
 }
 
 /*
- * The capacity, or false while the disk is being torn down: del_gendisk()
- * marks it dead and then sets the capacity to 0, which is no shrink.
+ * Whether READ CAPACITY can tell lvos anything: not for libata disks
+ * (their SCSI layer answers from its cached size), USB storage and
+ * removable media (a poll would keep them from suspending).
+ */
+static bool lvos_bg_pollable(struct device *dev)
+{
+	struct scsi_device *sdev;
+	const char *name;
+
+	if (!dev->parent || !scsi_is_sdev_device(dev->parent))
+		return false;
+	sdev = to_scsi_device(dev->parent);
+	name = sdev->host->hostt->proc_name ?: sdev->host->hostt->name;
+	if (sdev->removable || (sdev->vendor && !strncmp(sdev->vendor, "ATA ", 4)))
+		return false;
+	return !name || !strstr(name, "usb-storage");
+}
+
+/*
+ * The capacity, or false when it is not a size: 0 is what drivers set
+ * while a disk goes away (del_gendisk(), nvme_ns_remove()) or when sd
+ * could not read it, never a host's shrink to take at its word.
  */
 static bool lvos_bg_capacity(struct gendisk *disk, u64 *sectors)
 {
 	*sectors = get_capacity(disk);
-	smp_rmb();	/* the capacity before the dead flag, as del_gendisk writes them */
-	return !test_bit(GD_DEAD, &disk->state);
+	return *sectors && !test_bit(GD_DEAD, &disk->state);
 }
 
 /* Where the data on @disk ends (policy.c), from its partition table. */
@@ -108,12 +127,19 @@ static u64 lvos_bg_disk_data_end(struct gendisk *disk, u64 old_sectors)
 		n++;
 	}
 	rcu_read_unlock();
-	return lvos_bg_data_end(&last, n ? 1 : 0, disk_openers(disk) > 0, old_sectors);
+	/*
+	 * A whole disk with data on it is held exclusively (a mount, LVM, LUKS,
+	 * md); udev's blkid, which every resize uevent starts, opens it
+	 * shared and does not count.
+	 */
+	return lvos_bg_data_end(&last, n ? 1 : 0, !!READ_ONCE(disk->part0->bd_holder),
+				old_sectors);
 }
 
 /* ---- the event to user space ---- */
 
-static void lvos_bg_send(struct lvos_bg_disk *d, const char *action, u64 old, u64 new)
+static void lvos_bg_send(struct lvos_bg_disk *d, const char *action, u64 old, u64 new,
+			 const char *source)
 {
 	char env[5][48];
 	char *envp[6];
@@ -124,8 +150,7 @@ static void lvos_bg_send(struct lvos_bg_disk *d, const char *action, u64 old, u6
 	snprintf(env[0], sizeof(env[0]), "LVOS_BLKGROW_ACTION=%s", action);
 	snprintf(env[1], sizeof(env[1]), "LVOS_BLKGROW_OLD=%llu", old);
 	snprintf(env[2], sizeof(env[2]), "LVOS_BLKGROW_NEW=%llu", new);
-	snprintf(env[3], sizeof(env[3]), "LVOS_BLKGROW_SOURCE=%s",
-		 lvos_bg_source_name(d->source));
+	snprintf(env[3], sizeof(env[3]), "LVOS_BLKGROW_SOURCE=%s", source);
 	snprintf(env[4], sizeof(env[4]), "LVOS_BLKGROW_SEQ=%llu", d->seq);
 	for (i = 0; i < 5; i++)
 		envp[i] = env[i];
@@ -167,24 +192,25 @@ static void lvos_bg_changed(struct lvos_bg_disk *d, u64 cap, enum lvos_bg_source
 				name);
 			return;
 		}
-		lvos_bg_send(d, "grow", old, cap);
+		lvos_bg_send(d, "grow", old, cap, lvos_bg_source_name(src));
 		return;
 	case LVOS_BG_SHRINK:
 		pr_warn("%s: capacity %llu -> %llu sectors, still past the data (%llu), noticed by %s\n",
 			name, old, cap, data_end, lvos_bg_source_name(src));
-		lvos_bg_send(d, "shrink", old, cap);
+		lvos_bg_send(d, "shrink", old, cap, lvos_bg_source_name(src));
 		return;
 	case LVOS_BG_GUARD:
 		if (!d->guarded) {
-			d->ro_before = get_disk_ro(d->disk);
+			/* the driver's flag; blockdev --setro is the admin's, untouched */
+			d->ro_before = test_bit(GD_READ_ONLY, &d->disk->state);
 			d->guard_old = old;
 			d->guarded = true;
 			set_disk_ro(d->disk, true);
 		}
 		d->guard_data_end = max(d->guard_data_end, data_end);
-		pr_crit("%s: capacity fell from %llu to %llu MiB, below the end of the data at %llu MiB: disk made read-only; writes past the new end fail. Restore the size, then write 'clear' to /sys/kernel/lvos/blkgrow/disks/%s/guard\n",
+		pr_crit("%s: capacity fell from %llu to %llu MiB, below the end of the data at %llu MiB: disk made read-only (new writers refused; lvos-blkgrow remounts its filesystems read-only); I/O past the new end fails. Restore the size, then write 'clear' to /sys/kernel/lvos/blkgrow/disks/%s/guard\n",
 			name, old >> 11, cap >> 11, data_end >> 11, name);
-		lvos_bg_send(d, "guard", old, cap);
+		lvos_bg_send(d, "guard", old, cap, lvos_bg_source_name(src));
 		return;
 	default:
 		return;
@@ -214,7 +240,10 @@ int lvos_bg_guard_clear(struct lvos_bg_disk *d, bool force)
 	if (cap >= d->guard_old && !force) {
 		/* partition and filesystem catch up; a zeroed GPT backup moves back */
 		d->source = LVOS_BG_SRC_GUARD_CLEAR;
-		lvos_bg_send(d, "grow", d->guard_old, cap);
+		d->kind = LVOS_BG_GROW;
+		d->nlines = 0;
+		lvos_bg_send(d, "grow", d->guard_old, cap,
+			     lvos_bg_source_name(LVOS_BG_SRC_GUARD_CLEAR));
 	}
 	d->guard_data_end = 0;
 	return 0;
@@ -275,8 +304,8 @@ static int lvos_bg_read_capacity(struct scsi_device *sdev, u8 *buf, u64 *sectors
 				     LVOS_BG_CMD_TIMEOUT);
 		if (res > 0 && scsi_sense_valid(&sshdr) &&
 		    sshdr.sense_key == UNIT_ATTENTION) {
-			if (sshdr.asc == 0x2a)
-				*ua = true;
+			if (sshdr.asc == 0x2a && sshdr.ascq == 0x09)
+				*ua = true;	/* CAPACITY DATA HAS CHANGED */
 			continue;
 		}
 		if (res)
@@ -290,27 +319,43 @@ static int lvos_bg_read_capacity(struct scsi_device *sdev, u8 *buf, u64 *sectors
 	return err;
 }
 
-/* One poll of one disk; called with lvos_bg.lock held, drops it for the I/O. */
+/*
+ * One poll of one disk; called with lvos_bg.lock held, drops it for the
+ * I/O. Returns with a reference on @d the caller puts (the disk may be
+ * removed while the lock is dropped).
+ */
 static void lvos_bg_poll(struct lvos_bg_disk *d, u8 *buf)
 {
 	struct scsi_device *sdev = to_scsi_device(d->dev->parent);
 	unsigned int cmds = 0;
 	bool ua = false;
 	u64 dev_cap, cap;
-	int err;
+	int err, rescan;
 
+	kobject_get(&d->kobj);
 	if (scsi_device_get(sdev))
 		return;		/* going away, or its driver is */
-	kobject_get(&d->kobj);
 	mutex_unlock(&lvos_bg.lock);
 
 	err = sdev->sdev_state == SDEV_RUNNING ?
 	      lvos_bg_read_capacity(sdev, buf, &dev_cap, &ua, &cmds) : -EAGAIN;
-	if (!err && lvos_bg_capacity(d->disk, &cap) && dev_cap != cap) {
+	/*
+	 * One rescan per new answer: when sd disagrees with READ CAPACITY for
+	 * its own reasons (quirks, sector sizes it refuses), asking again every
+	 * poll would only repeat the rescan's commands.
+	 */
+	if (!err && lvos_bg_capacity(d->disk, &cap) && dev_cap != cap &&
+	    dev_cap != d->rescanned_for) {
 		mutex_lock(&lvos_bg.lock);
 		d->pending_src = ua ? LVOS_BG_SRC_UA : LVOS_BG_SRC_POLL;
 		mutex_unlock(&lvos_bg.lock);
-		scsi_rescan_device(sdev);
+		rescan = scsi_rescan_device(sdev);
+		mutex_lock(&lvos_bg.lock);
+		if (rescan)
+			d->pending_src = -1;	/* not running: the next poll tries again */
+		else
+			d->rescanned_for = dev_cap;
+		mutex_unlock(&lvos_bg.lock);
 	}
 
 	mutex_lock(&lvos_bg.lock);
@@ -322,8 +367,6 @@ static void lvos_bg_poll(struct lvos_bg_disk *d, u8 *buf)
 				    d->disk->disk_name, err);
 	}
 	scsi_device_put(sdev);
-	/* the put is safe under the lock: release takes the class mutex, never ours */
-	kobject_put(&d->kobj);
 }
 
 /* ---- the tick: look at every disk, poll the ones that need it ---- */
@@ -333,7 +376,15 @@ static void lvos_bg_look(struct lvos_bg_disk *d)
 	enum lvos_bg_source src;
 	u64 cap;
 
-	if (!d->tracked || !lvos_bg_capacity(d->disk, &cap) || cap == d->capacity)
+	if (!d->tracked || !lvos_bg_capacity(d->disk, &cap))
+		return;
+	/* sd and NVMe rewrite the read-only flag whenever they revalidate */
+	if (d->guarded && !test_bit(GD_READ_ONLY, &d->disk->state)) {
+		pr_warn_ratelimited("%s: the driver made the disk writable again; the shrink guard holds it read-only\n",
+				    d->disk->disk_name);
+		set_disk_ro(d->disk, true);
+	}
+	if (cap == d->capacity)
 		return;
 	src = d->pending_src >= 0 ? d->pending_src : lvos_bg_source_of(d->notify);
 	d->pending_src = -1;
@@ -352,7 +403,7 @@ static void lvos_bg_trim_due(struct lvos_bg_disk *d, unsigned long now)
 	    time_before(now, d->last_trim + lvos_bg.trim_interval * HZ))
 		return;
 	d->last_trim = now;
-	lvos_bg_send(d, "trim", d->capacity, d->capacity);
+	lvos_bg_send(d, "trim", d->capacity, d->capacity, "timer");
 }
 
 static int lvos_bg_attach(void);
@@ -374,15 +425,17 @@ void lvos_bg_tick_fn(struct work_struct *work)
 	 * Poll one disk at a time and start over: the list may change while
 	 * the lock is dropped for the command.
 	 */
+	now = jiffies;	/* once: a disk is polled at most once per tick */
 	do {
 		again = false;
-		now = jiffies;
 		list_for_each_entry(d, &lvos_bg.disks, node) {
 			if (!buf || !lvos_bg_poll_due(d, now))
 				continue;
 			d->next_poll = now + msecs_to_jiffies(lvos_bg.poll_ms);
 			lvos_bg_poll(d, buf);
 			lvos_bg_look(d);
+			/* under the lock: release only puts the device and frees */
+			kobject_put(&d->kobj);
 			again = !lvos_bg.stopping;
 			break;
 		}
@@ -408,8 +461,9 @@ static int lvos_bg_add_dev(LVOS_CLASS_INTF_ARGS)
 	enum lvos_hv_bus bus;
 	int err;
 
-	if (!lvos_bg_is_disk(dev) || !lvos_bg_bus_of(dev, &bus))
-		return 0;
+	if (!lvos_bg_is_disk(dev) || !lvos_bg_bus_of(dev, &bus) ||
+	    (dev_to_disk(dev)->flags & GENHD_FL_HIDDEN))
+		return 0;	/* hidden: an NVMe multipath path, not a disk of its own */
 	d = kzalloc(sizeof(*d), GFP_KERNEL);
 	if (!d)
 		return 0;	/* an untracked disk, not a failed device_add() */
@@ -417,7 +471,7 @@ static int lvos_bg_add_dev(LVOS_CLASS_INTF_ARGS)
 	d->disk = dev_to_disk(dev);
 	d->bus = bus;
 	d->notify = lvos_hv_resize_notify(bus);
-	d->poll = scsi_is_sdev_device(dev->parent) && lvos_bg_needs_poll(d->notify);
+	d->poll = lvos_bg_pollable(dev) && lvos_bg_needs_poll(d->notify);
 	d->pending_src = -1;
 	d->last_trim = jiffies;
 	d->next_poll = jiffies;
@@ -442,6 +496,7 @@ static int lvos_bg_add_dev(LVOS_CLASS_INTF_ARGS)
 static void lvos_bg_remove_dev(LVOS_CLASS_INTF_ARGS)
 {
 	struct lvos_bg_disk *d, *found = NULL;
+	bool guarded = false, unload = false;
 
 	mutex_lock(&lvos_bg.lock);
 	list_for_each_entry(d, &lvos_bg.disks, node) {
@@ -449,15 +504,22 @@ static void lvos_bg_remove_dev(LVOS_CLASS_INTF_ARGS)
 			found = d;
 			d->tracked = false;
 			list_del(&d->node);
+			guarded = d->guarded;
+			unload = lvos_bg.stopping;
 			break;
 		}
 	}
 	mutex_unlock(&lvos_bg.lock);
 	if (!found)
 		return;
-	if (found->guarded)
-		pr_warn("%s: no longer watched with its shrink guard on: it stays read-only (blockdev --setrw clears it)\n",
+	if (guarded && unload) {
+		/* nobody could clear it after the unload */
+		set_disk_ro(found->disk, found->ro_before);
+		pr_warn("%s: shrink guard released by the unload: the disk is writable again\n",
 			found->disk->disk_name);
+	} else if (guarded) {
+		pr_warn("%s: removed with its shrink guard on\n", found->disk->disk_name);
+	}
 	kobject_del(&found->kobj);
 	kobject_put(&found->kobj);
 }

@@ -29,6 +29,7 @@ WATCH_S = 12
 
 GUEST = bgcommon.HELPERS + bgcommon.STACK + r'''
 DISKS="@DISKS@"
+mkdir -p /etc/lvos
 printf 'mounts =' > /etc/lvos/blkgrow.conf
 for n in $DISKS; do
 	d=$(by_serial $n); echo $d > /tmp/dev.$n

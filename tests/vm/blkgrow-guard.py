@@ -1,10 +1,11 @@
 # SPDX-License-Identifier: GPL-2.0-only
-# Shrink guard: the host shrinks a disk below the data on it (a whole disk
-# held open, as a mounted filesystem or LVM PV holds it). lvos_blkgrow makes
-# it read-only at once, logs it, refuses to clear until the size is back,
-# and after the admin clears it sends a grow event; the data before the cut
-# is intact. A disk nobody uses only gets a "shrink" event. Bad writes to
-# the guard and report files get an error and a log line.
+# Shrink guard: the host shrinks a disk below the data on it (ext4 mounted
+# on the whole disk). lvos_blkgrow makes it read-only at once, logs it,
+# keeps it read-only when the driver revalidates (pvscsi rescan), refuses
+# to clear until the size is back, and after the admin clears it sends a
+# grow event; the data is intact and fsck is clean. A disk nobody uses only
+# gets a "shrink" event. Bad writes to the guard and report files get an
+# error and a log line.
 import os
 import sys
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "lib"))
@@ -14,18 +15,21 @@ from bgcommon import MiB  # noqa: E402
 TIMEOUT = 120
 QEMU = dict(machine=bgcommon.MACHINE, memory="384M",
             disks=[dict(name="g", size="128M", bus="virtio-blk"),
-                   dict(name="f", size="128M", bus="virtio-blk")])
+                   dict(name="f", size="128M", bus="virtio-blk"),
+                   dict(name="s", size="128M", bus="pvscsi")])
 LVOS = bgcommon.LVOS
+BINARIES = ["mkfs.ext4", "e2fsck"]
 
 GUEST = bgcommon.HELPERS + r'''
-G=$(by_serial g); F=$(by_serial f)
-vmtest_match "disks found" "$G $F" '^vd[a-z] vd[a-z]$'
+G=$(by_serial g); F=$(by_serial f); S=$(by_serial s)
+vmtest_match "disks found" "$G $F $S" '^vd[a-z] vd[a-z] sd[a-z]$'
 dd if=/dev/urandom of=/tmp/pat bs=1M count=4 2>/dev/null
-dd if=/tmp/pat of=/dev/$G bs=1M seek=0 conv=notrunc 2>/dev/null
-dd if=/tmp/pat of=/dev/$G bs=1M seek=88 conv=notrunc 2>/dev/null
-sync
 want=$(md5sum < /tmp/pat)
-exec 3<>/dev/$G
+for d in $G $S; do
+	mkfs.ext4 -q /dev/$d; mkdir -p /mnt/$d; mount /dev/$d /mnt/$d
+	cp /tmp/pat /mnt/$d/data
+done
+sync
 ev_start
 vmtest_eq "guard off" "$(bg $G guard)" off
 vmtest_log ready
@@ -40,6 +44,10 @@ vmtest_check "guard event" vmtest_wait_for 5 ev_has $G guard
 vmtest_check "logged loudly" sh -c "dmesg | grep -q 'lvos_blkgrow: $G: capacity fell from 128 to 96 MiB, below the end of the data at 128 MiB: disk made read-only'"
 vmtest_check "no write past the end" sh -c "! dd if=/tmp/pat of=/dev/$G bs=1M seek=110 count=1 conv=notrunc 2>/dev/null"
 vmtest_check "no read past the end" sh -c "! dd if=/dev/$G of=/dev/null bs=1M skip=110 count=1 2>/dev/null || test \$(dd if=/dev/$G bs=1M skip=110 count=1 2>/dev/null | wc -c) -eq 0"
+vmtest_check "pvscsi: guard on" vmtest_wait_for 10 sh -c "grep -q '^read-only' $B/disks/$S/guard"
+echo 1 > /sys/block/$S/device/rescan
+vmtest_check "pvscsi: rescan clears the flag, lvos sets it again" vmtest_wait_for 5 sh -c "dmesg | grep -q '$S: the driver made the disk writable again'"
+vmtest_check "pvscsi: read-only after the rescan" vmtest_wait_for 5 sh -c "test \$(blockdev --getro /dev/$S) = 1"
 vmtest_check "unused disk: shrink event only" vmtest_wait_for 5 ev_has $F shrink
 vmtest_eq "unused disk not guarded" "$(bg $F guard)" off
 vmtest_eq "unused disk writable" "$(blockdev --getro /dev/$F)" 0
@@ -54,9 +62,10 @@ vmtest_check "clear" sh -c "echo clear > $B/disks/$G/guard"
 vmtest_eq "guard off" "$(bg $G guard)" off
 vmtest_eq "writable again" "$(blockdev --getro /dev/$G)" 0
 vmtest_check "grow event after clear" vmtest_wait_for 5 sh -c "grep -q '^$G grow 262144 262144 guard-clear ' /tmp/events"
-exec 3<&-
-vmtest_eq "data before the cut intact (start)" "$(dd if=/dev/$G bs=1M skip=0 count=4 2>/dev/null | md5sum)" "$want"
-vmtest_eq "data before the cut intact (88 MiB)" "$(dd if=/dev/$G bs=1M skip=88 count=4 2>/dev/null | md5sum)" "$want"
+umount /mnt/$G
+vmtest_check "fsck clean after the size is restored" e2fsck -fn /dev/$G
+mount /dev/$G /mnt/$G
+vmtest_eq "data intact" "$(md5sum < /mnt/$G/data)" "$want"
 # bad input
 vmtest_check "guard: bad word" sh -c "! echo maybe > $B/disks/$F/guard"
 vmtest_check "report: bad layer" sh -c "! echo 'disk grown x' > $B/disks/$F/report"
@@ -76,7 +85,7 @@ vmtest_eq "the last 12 kept" "$(bg $F layers | head -n 1) $(bg $F layers | wc -l
 
 def host(vm):
     vm.wait_line(r"# ready$", timeout=120)
-    bgcommon.resize_all(vm, ["g", "f"], 96 * MiB)
+    bgcommon.resize_all(vm, ["g", "f", "s"], 96 * MiB)
     vm.send("shrunk")
     vm.wait_line(r"# guarded$", timeout=60)
     bgcommon.resize_all(vm, ["g"], 128 * MiB)
