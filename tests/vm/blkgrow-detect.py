@@ -34,6 +34,8 @@ vmtest_wait_host resized 60
 for d in $V $S $P; do
 	vmtest_wait_for 10 size_is $d 262144 && vmtest_log "seen $d"
 done
+# the kernel's size first, then lvos's record of it (its next look, <= watch_ms)
+for d in $V $S $P; do vmtest_wait_for 5 sh -c "test \$(cat $B/disks/$d/changes) -ge 1"; done
 vmtest_check "virtio-blk grown" size_is $V 262144
 vmtest_check "virtio-scsi grown" size_is $S 262144
 vmtest_check "pvscsi grown without guest I/O" size_is $P 262144

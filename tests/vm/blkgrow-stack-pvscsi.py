@@ -11,7 +11,7 @@ sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "lib
 import bgcommon  # noqa: E402
 from bgcommon import MiB  # noqa: E402
 
-KERNELS = ["6.1", "6.12", "debug"]
+KERNELS = ["6.1", "6.12"]    # debug: blkgrow-detect, -guard and -badinput poll pvscsi
 TIMEOUT = 180
 QEMU = dict(machine=bgcommon.MACHINE, memory="512M",
             disks=[dict(name="a", size="128M", bus="pvscsi"),
