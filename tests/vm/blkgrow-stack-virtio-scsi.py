@@ -9,20 +9,5 @@ import os
 import sys
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "lib"))
 import bgcommon  # noqa: E402
-from bgcommon import MiB  # noqa: E402
 
-KERNELS = ["6.1", "6.12"]
-TIMEOUT = 180
-QEMU = dict(machine=bgcommon.MACHINE, memory="512M",
-            disks=[dict(name="a", size="128M", bus="virtio-scsi"),
-                   dict(name="b", size="320M", bus="virtio-scsi")])
-MODULES = ["xfs"]
-LVOS = bgcommon.LVOS
-BINARIES = bgcommon.BINARIES
-FILES = bgcommon.FILES
-
-GUEST = bgcommon.stack_guest([("a", "gpt", "ext4", "/mnt/a"), ("b", "dos", "xfs", "/mnt/b")])
-
-
-def host(vm):
-    bgcommon.stack_host(vm, {"a": 256 * MiB, "b": 512 * MiB})
+globals().update(bgcommon.stack_test("virtio-scsi", ["6.1", "6.12"]))

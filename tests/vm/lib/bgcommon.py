@@ -182,3 +182,19 @@ def stack_host(vm, sizes, seen_within=2.0, grown_within=5.0):
             if dt > limit:
                 raise AssertionError("%s: %s after %.2f s (limit %.0f s)"
                                      % (m.group(1), kind, dt, limit))
+
+
+def stack_test(bus, kernels):
+    """The settings of a tests/vm/blkgrow-stack-<bus>.py test: ext4 on a GPT
+    partition (128 -> 256 MiB) and xfs on an MBR partition (320 -> 512 MiB;
+    mkfs.xfs wants 300 MB), both on BUS, mounted and in the policy."""
+    disks = [dict(name="a", size="128M", bus=bus), dict(name="b", size="320M", bus=bus)]
+
+    def host(vm):
+        stack_host(vm, {"a": 256 * MiB, "b": 512 * MiB})
+
+    return dict(KERNELS=kernels, TIMEOUT=180, MODULES=["xfs"], LVOS=LVOS,
+                BINARIES=BINARIES, FILES=FILES, host=host,
+                QEMU=dict(machine=MACHINE, memory="512M", disks=disks),
+                GUEST=stack_guest([("a", "gpt", "ext4", "/mnt/a"),
+                                   ("b", "dos", "xfs", "/mnt/b")]))
