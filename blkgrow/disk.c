@@ -184,19 +184,20 @@ static void lvos_bg_changed(struct lvos_bg_disk *d, u64 cap, enum lvos_bg_source
 
 	switch (kind) {
 	case LVOS_BG_GROW:
-		pr_info("%s: capacity %llu -> %llu sectors (%llu -> %llu MiB), noticed by %s\n",
-			name, old, cap, old >> 11, cap >> 11, lvos_bg_source_name(src));
+		/* ratelimited, like every line here: a host may flap the size */
+		pr_info_ratelimited("%s: capacity %llu -> %llu sectors (%llu -> %llu MiB), noticed by %s\n",
+				    name, old, cap, old >> 11, cap >> 11, lvos_bg_source_name(src));
 		if (d->guarded) {
 			/* the admin clears the guard first; clearing sends the grow */
-			pr_info("%s: shrink guard still on: write 'clear' to its guard file to grow\n",
-				name);
+			pr_info_ratelimited("%s: shrink guard still on: write 'clear' to its guard file to grow\n",
+					    name);
 			return;
 		}
 		lvos_bg_send(d, "grow", old, cap, lvos_bg_source_name(src));
 		return;
 	case LVOS_BG_SHRINK:
-		pr_warn("%s: capacity %llu -> %llu sectors, still past the data (%llu), noticed by %s\n",
-			name, old, cap, data_end, lvos_bg_source_name(src));
+		pr_warn_ratelimited("%s: capacity %llu -> %llu sectors, still past the data (%llu), noticed by %s\n",
+				    name, old, cap, data_end, lvos_bg_source_name(src));
 		lvos_bg_send(d, "shrink", old, cap, lvos_bg_source_name(src));
 		return;
 	case LVOS_BG_GUARD:
@@ -208,8 +209,8 @@ static void lvos_bg_changed(struct lvos_bg_disk *d, u64 cap, enum lvos_bg_source
 			set_disk_ro(d->disk, true);
 		}
 		d->guard_data_end = max(d->guard_data_end, data_end);
-		pr_crit("%s: capacity fell from %llu to %llu MiB, below the end of the data at %llu MiB: disk made read-only (new writers refused; lvos-blkgrow remounts its filesystems read-only); I/O past the new end fails. Restore the size, then write 'clear' to /sys/kernel/lvos/blkgrow/disks/%s/guard\n",
-			name, old >> 11, cap >> 11, data_end >> 11, name);
+		pr_crit_ratelimited("%s: capacity fell from %llu to %llu MiB, below the end of the data at %llu MiB: disk made read-only (new writers refused; lvos-blkgrow remounts its filesystems read-only); I/O past the new end fails. Restore the size, then write 'clear' to /sys/kernel/lvos/blkgrow/disks/%s/guard\n",
+				    name, old >> 11, cap >> 11, data_end >> 11, name);
 		lvos_bg_send(d, "guard", old, cap, lvos_bg_source_name(src));
 		return;
 	default:
