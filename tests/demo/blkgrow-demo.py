@@ -59,7 +59,7 @@ vmtest_wait_for 10 helper_done $D 2
 } >> $R 2>&1
 cat $R
 vmtest_send_file report $R
-vmtest_check "grown online, then guarded" sh -c "grep -q '^fs grown ext4 /srv/data' $B/disks/$D/layers && grep -q '^read-only' $B/disks/$D/guard"
+vmtest_check "grown online, then guarded" sh -c "grep -q '^fs grown ext4 /srv/data' $R && grep -q '^read-only' $B/disks/$D/guard"
 '''
 
 
