@@ -57,7 +57,7 @@ ko:
 ko-locked:
 	@mkdir -p $(BUILD)/src/$(KREL) $(BUILD)/ko/$(KREL)
 	@rsync -a --delete --exclude=build --exclude=.git --exclude='*.ko' \
-		--exclude='*.o' --exclude=".*.cmd" Kbuild include hvdetect pagefile-vol vcpu-hotplug blkgrow kunit $(BUILD)/src/$(KREL)/
+		--exclude='*.o' --exclude=".*.cmd" Kbuild include hvdetect pagefile-vol vcpu-hotplug blkgrow balloon kunit $(BUILD)/src/$(KREL)/
 	@$(MAKE) -C $(KDIR) M=$(BUILD)/src/$(KREL) $(KBUILD_ARGS) W=1 $(if $(SPARSE),C=2) modules \
 		> $(BUILD)/ko/$(KREL)/build.log 2>&1 || { cat $(BUILD)/ko/$(KREL)/build.log >&2; exit 1; }
 	@if grep -E 'warning:|error:|^WARNING' $(BUILD)/ko/$(KREL)/build.log >&2; then \

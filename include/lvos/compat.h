@@ -154,4 +154,94 @@ static inline int lvos_scsi_read(struct scsi_device *sdev, const unsigned char *
 #endif
 }
 
+#include <linux/shrinker.h>
+#include <linux/slab.h>
+#include <linux/virtio_config.h>
+
+/*
+ * A shrinker with no private data, registered and freed in one call each.
+ * 6.7 (c42d50aefd17) replaced register_shrinker() on an embedded struct
+ * with shrinker_alloc() + shrinker_register(); Kbuild sets
+ * LVOS_HAVE_SHRINKER_ALLOC when it exists. Return: the shrinker or NULL.
+ */
+static inline struct shrinker *
+lvos_shrinker_create(const char *name,
+		     unsigned long (*count)(struct shrinker *, struct shrink_control *),
+		     unsigned long (*scan)(struct shrinker *, struct shrink_control *))
+{
+	struct shrinker *s;
+
+#ifdef LVOS_HAVE_SHRINKER_ALLOC
+	s = shrinker_alloc(0, "%s", name);
+	if (!s)
+		return NULL;
+	s->count_objects = count;
+	s->scan_objects = scan;
+	s->seeks = DEFAULT_SEEKS;
+	shrinker_register(s);
+#else
+	s = kzalloc(sizeof(*s), GFP_KERNEL);
+	if (!s)
+		return NULL;
+	s->count_objects = count;
+	s->scan_objects = scan;
+	s->seeks = DEFAULT_SEEKS;
+	if (register_shrinker(s, "%s", name)) {
+		kfree(s);
+		return NULL;
+	}
+#endif
+	return s;
+}
+
+static inline void lvos_shrinker_destroy(struct shrinker *s)
+{
+	if (!s)
+		return;
+#ifdef LVOS_HAVE_SHRINKER_ALLOC
+	shrinker_free(s);
+#else
+	unregister_shrinker(s);
+	kfree(s);
+#endif
+}
+
+#define LVOS_MAX_VQS	8
+
+/*
+ * Find @n virtqueues (@names[i] NULL: not used). 6.11 (6457f5f1a8b2)
+ * replaced the callbacks/names arrays of virtio_find_vqs() with an array of
+ * struct virtqueue_info; Kbuild sets LVOS_HAVE_VQ_INFO when it exists.
+ */
+static inline int lvos_find_vqs(struct virtio_device *vdev, unsigned int n,
+				struct virtqueue *vqs[], vq_callback_t *callbacks[],
+				const char *const names[])
+{
+#ifdef LVOS_HAVE_VQ_INFO
+	struct virtqueue_info info[LVOS_MAX_VQS] = {};
+	unsigned int i;
+
+	if (n > LVOS_MAX_VQS)
+		return -EINVAL;
+	for (i = 0; i < n; i++) {
+		info[i].name = names[i];
+		info[i].callback = callbacks[i];
+	}
+	return virtio_find_vqs(vdev, n, vqs, info, NULL);
+#else
+	return virtio_find_vqs(vdev, n, vqs, callbacks, names, NULL);
+#endif
+}
+
+/*
+ * Copy a string argument into a trace event. 6.10 (2c92ca849fcc) dropped
+ * the source argument of __assign_str() (it is taken from __string());
+ * Kbuild sets LVOS_HAVE_ASSIGN_STR_1 when it has one argument.
+ */
+#ifdef LVOS_HAVE_ASSIGN_STR_1
+#define lvos_assign_str(dst, src)	__assign_str(dst)
+#else
+#define lvos_assign_str(dst, src)	__assign_str(dst, src)
+#endif
+
 #endif /* _LVOS_COMPAT_H */

@@ -1,0 +1,1053 @@
+// SPDX-License-Identifier: GPL-2.0-only
+/*
+ * lvos_balloon device: a virtio balloon (device ID 5, virtio 1.x) that
+ * inflates in 2 MiB chunks first and in large messages, keeps a working-set
+ * floor, deflates under pressure before the OOM killer and can hand idle
+ * page cache back on its own (guest-driven mode, through free page
+ * reporting).
+ *
+ * Modelled on drivers/virtio/virtio_balloon.c (the protocol, stats, free
+ * page reporting, balloon compaction) and drivers/misc/vmw_balloon.c (2 MiB
+ * pages, a shrinker with a hold-off). Differences from virtio_balloon:
+ * chunks of 512 PFNs are whole host huge pages; a message carries up to
+ * 16384 PFNs (64 MiB) instead of 256; every wait for the host is bounded.
+ */
+#include <linux/delay.h>
+#include <linux/jiffies.h>
+#include <linux/ktime.h>
+#include <linux/mm.h>
+#include <linux/mount.h>
+#include <linux/oom.h>
+#include <linux/page-flags.h>
+#include <linux/slab.h>
+#include <linux/swap.h>
+#include <linux/vmstat.h>
+#include <linux/fs.h>
+#include <linux/virtio_ring.h>
+
+#include "balloon.h"
+
+#define CREATE_TRACE_POINTS
+#include "trace.h"
+
+#if PAGE_SHIFT != VIRTIO_BALLOON_PFN_SHIFT
+#error "lvos_balloon assumes the balloon page is the kernel page (4 KiB)"
+#endif
+
+/* stats tags after VIRTIO_BALLOON_S_HTLB_PGFAIL (9): 6.12's uapi header */
+#define LVOS_BL_S_OOM_KILL	10
+#define LVOS_BL_S_ALLOC_STALL	11
+#define LVOS_BL_S_ASYNC_SCAN	12
+#define LVOS_BL_S_DIRECT_SCAN	13
+#define LVOS_BL_S_ASYNC_RECLAIM	14
+#define LVOS_BL_S_DIRECT_RECLAIM 15
+
+#define LVOS_BL_OOM_PAGES	2048UL	/* 8 MiB per OOM notification */
+
+/* virtqueue indexes, as the virtio spec numbers them */
+enum { VQ_INFLATE, VQ_DEFLATE, VQ_STATS, VQ_FREE_PAGE, VQ_REPORTING, VQ_NR };
+
+static unsigned long mb_pages(unsigned int mb)
+{
+	return (unsigned long)mb << (20 - PAGE_SHIFT);
+}
+
+static unsigned long lvos_bl_size(struct lvos_bl *b)
+{
+	return b->nr_chunks * LVOS_BL_CHUNK + b->nr_pages;
+}
+
+/* ---- talking to the host ---- */
+
+static void lvos_bl_ack(struct virtqueue *vq)
+{
+	struct lvos_bl *b = vq->vdev->priv;
+
+	wake_up(&b->acked);
+}
+
+static bool lvos_bl_got_ack(struct virtqueue *vq)
+{
+	unsigned int len;
+
+	if (READ_ONCE(lvos_bl_fault_drop_acks))
+		return false;
+	return virtqueue_get_buf(vq, &len);
+}
+
+/*
+ * A message the host never acknowledged still owns @pfns: nothing more is
+ * sent until it comes back. Return: true when nothing is outstanding.
+ */
+static bool lvos_bl_unstalled(struct lvos_bl *b)
+{
+	if (!b->stalled_vq)
+		return true;
+	if (!lvos_bl_got_ack(b->stalled_vq))
+		return false;
+	b->stalled_vq = NULL;
+	pr_info("the host acknowledged the stalled message: balloon resumes\n");
+	return true;
+}
+
+/* Send @n PFNs from @pfns on @vq and wait (bounded) for the ack. */
+static int lvos_bl_tell(struct lvos_bl *b, struct virtqueue *vq, unsigned int n)
+{
+	struct scatterlist sg;
+	long left;
+	int err;
+
+	if (!lvos_bl_unstalled(b))
+		return -EBUSY;
+	sg_init_one(&sg, b->pfns, n * sizeof(b->pfns[0]));
+	/* one descriptor, no indirect table: never allocates */
+	err = virtqueue_add_outbuf(vq, &sg, 1, b, GFP_NOWAIT | __GFP_NOWARN);
+	if (err) {
+		pr_warn_ratelimited("cannot queue a %s message: %d\n",
+				    vq == b->inflate_vq ? "inflate" : "deflate", err);
+		return err;
+	}
+	virtqueue_kick(vq);
+	left = wait_event_timeout(b->acked, lvos_bl_got_ack(vq),
+				  msecs_to_jiffies(lvos_bl_set.ack_timeout_ms));
+	if (!left) {
+		b->stalled_vq = vq;
+		WRITE_ONCE(b->stalls, b->stalls + 1);
+		pr_warn_ratelimited("the host did not acknowledge a %s message of %u pages within %u ms: balloon stalled\n",
+				    vq == b->inflate_vq ? "inflate" : "deflate", n,
+				    lvos_bl_set.ack_timeout_ms);
+		return -ETIMEDOUT;
+	}
+	return 0;
+}
+
+static void lvos_bl_update_actual(struct lvos_bl *b)
+{
+	u32 actual = lvos_bl_size(b);
+
+	/* the legacy balloon config space is little-endian, like virtio 1.x */
+	virtio_cwrite_le(b->vdev, struct virtio_balloon_config, actual, &actual);
+}
+
+static unsigned long lvos_bl_read_target(struct lvos_bl *b, unsigned long total)
+{
+	u32 num_pages;
+
+	virtio_cread_le(b->vdev, struct virtio_balloon_config, num_pages, &num_pages);
+	if (num_pages != b->host_target && num_pages > total)
+		pr_warn_ratelimited("the host asks for %u pages, more than the guest's %lu: capped\n",
+				    num_pages, total);
+	b->host_target = num_pages;
+	return min_t(unsigned long, num_pages, total);
+}
+
+/* ---- pages in and out ---- */
+
+/*
+ * Inflate by up to @want pages in one message. Chunks come first; when the
+ * guest has no free 2 MiB block left (after one round of reclaim and
+ * compaction: __GFP_NORETRY), the rest of the message is single pages.
+ * Return: pages added (0 when the guest has none to give or the host
+ * stalled).
+ */
+static unsigned long lvos_bl_inflate_one(struct lvos_bl *b, unsigned long want)
+{
+	struct lvos_bl_split s;
+	LIST_HEAD(chunks);
+	LIST_HEAD(pages);
+	struct page *page, *next;
+	unsigned int n = 0, i;
+	unsigned long got_chunks = 0, got_pages = 0;
+
+	lvos_bl_inflate_split(want, LVOS_BL_BATCH, lvos_bl_set.huge, &s);
+	while (got_chunks < s.chunks) {
+		page = alloc_pages(GFP_HIGHUSER | __GFP_NOWARN | __GFP_NORETRY |
+				   __GFP_NOMEMALLOC, LVOS_BL_HUGE_ORDER);
+		if (!page) {
+			WRITE_ONCE(b->chunk_fallbacks, b->chunk_fallbacks + 1);
+			break;
+		}
+		for (i = 0; i < LVOS_BL_CHUNK; i++)
+			b->pfns[n++] = cpu_to_virtio32(b->vdev, page_to_pfn(page) + i);
+		list_add(&page->lru, &chunks);
+		got_chunks++;
+	}
+	/* what the chunks did not cover, in single (movable) pages */
+	s.pages += (s.chunks - got_chunks) * LVOS_BL_CHUNK;
+	while (got_pages < s.pages) {
+		page = balloon_page_alloc();
+		if (!page)
+			break;
+		b->pfns[n++] = cpu_to_virtio32(b->vdev, page_to_pfn(page));
+		list_add(&page->lru, &pages);
+		got_pages++;
+	}
+	if (!n)
+		return 0;
+
+	/* in the balloon before the host hears of them: compaction may look */
+	list_for_each_entry_safe(page, next, &chunks, lru) {
+		if (b->adjust_managed)
+			adjust_managed_page_count(page, -(long)LVOS_BL_CHUNK);
+		list_move(&page->lru, &b->chunks);
+	}
+	if (b->adjust_managed)
+		list_for_each_entry(page, &pages, lru)
+			adjust_managed_page_count(page, -1);
+	balloon_page_list_enqueue(&b->bdi, &pages);
+	b->nr_chunks += got_chunks;
+	b->nr_pages += got_pages;
+	/*
+	 * Not acknowledged: the pages stay in the balloon (the host may have
+	 * taken them); they are released after a device reset at the latest.
+	 */
+	lvos_bl_tell(b, b->inflate_vq, n);
+	WRITE_ONCE(b->inflated, b->inflated + n);
+	return n;
+}
+
+static void lvos_bl_release_pages(struct lvos_bl *b, struct list_head *pages)
+{
+	struct page *page, *next;
+
+	list_for_each_entry_safe(page, next, pages, lru) {
+		list_del(&page->lru);
+		if (b->adjust_managed)
+			adjust_managed_page_count(page, 1);
+		put_page(page);
+	}
+}
+
+static void lvos_bl_release_chunk(struct lvos_bl *b, struct page *page)
+{
+	list_del(&page->lru);
+	if (b->adjust_managed)
+		adjust_managed_page_count(page, LVOS_BL_CHUNK);
+	__free_pages(page, LVOS_BL_HUGE_ORDER);
+}
+
+/* One chunk becomes 512 movable single pages; the host is not involved. */
+static void lvos_bl_split_chunk(struct lvos_bl *b)
+{
+	struct page *page = list_first_entry(&b->chunks, struct page, lru);
+	LIST_HEAD(pages);
+	unsigned int i;
+
+	list_del(&page->lru);
+	split_page(page, LVOS_BL_HUGE_ORDER);
+	for (i = 0; i < LVOS_BL_CHUNK; i++)
+		list_add(&page[i].lru, &pages);
+	balloon_page_list_enqueue(&b->bdi, &pages);
+	b->nr_chunks--;
+	b->nr_pages += LVOS_BL_CHUNK;
+}
+
+/*
+ * Deflate by up to @want pages in one message, telling the host before any
+ * page is used again. Return: pages released.
+ */
+static unsigned long lvos_bl_deflate_one(struct lvos_bl *b, unsigned long want,
+					 enum lvos_bl_deflate why)
+{
+	struct lvos_bl_split s;
+	LIST_HEAD(chunks);
+	LIST_HEAD(pages);
+	struct page *page, *next;
+	unsigned long got_pages, done;
+	unsigned int n = 0, i, c;
+
+	lvos_bl_deflate_split(want, LVOS_BL_BATCH, b->nr_chunks, b->nr_pages, &s);
+	if (s.split) {
+		lvos_bl_split_chunk(b);
+		lvos_bl_deflate_split(want, LVOS_BL_BATCH, b->nr_chunks,
+				      b->nr_pages, &s);
+	}
+	for (c = 0; c < s.chunks; c++) {
+		page = list_first_entry(&b->chunks, struct page, lru);
+		for (i = 0; i < LVOS_BL_CHUNK; i++)
+			b->pfns[n++] = cpu_to_virtio32(b->vdev, page_to_pfn(page) + i);
+		list_move(&page->lru, &chunks);
+	}
+	/* pages isolated by compaction are skipped; they come back later */
+	got_pages = s.pages ? balloon_page_list_dequeue(&b->bdi, &pages, s.pages) : 0;
+	list_for_each_entry(page, &pages, lru)
+		b->pfns[n++] = cpu_to_virtio32(b->vdev, page_to_pfn(page));
+	if (!n)
+		return 0;
+	if (lvos_bl_tell(b, b->deflate_vq, n)) {
+		/* not acknowledged: keep them until the host answers */
+		list_splice(&chunks, &b->chunks);
+		balloon_page_list_enqueue(&b->bdi, &pages);
+		return 0;
+	}
+	list_for_each_entry_safe(page, next, &chunks, lru)
+		lvos_bl_release_chunk(b, page);
+	lvos_bl_release_pages(b, &pages);
+	b->nr_chunks -= s.chunks;
+	b->nr_pages -= got_pages;
+	done = s.chunks * LVOS_BL_CHUNK + got_pages;
+	WRITE_ONCE(b->deflated[why], b->deflated[why] + done);
+	return done;
+}
+
+static unsigned long lvos_bl_deflate(struct lvos_bl *b, unsigned long want,
+				     enum lvos_bl_deflate why)
+{
+	unsigned long done = 0, n;
+
+	while (done < want) {
+		n = lvos_bl_deflate_one(b, want - done, why);
+		if (!n)
+			break;
+		done += n;
+	}
+	if (done) {
+		lvos_bl_update_actual(b);
+		trace_lvos_balloon_deflate(done, lvos_bl_deflate_name(why),
+					   lvos_bl_size(b));
+	}
+	return done;
+}
+
+/* ---- the floor ---- */
+
+static unsigned long lvos_bl_total(struct lvos_bl *b)
+{
+	return totalram_pages() + (b->adjust_managed ? lvos_bl_size(b) : 0);
+}
+
+static void lvos_bl_sample(struct lvos_bl *b, struct lvos_bl_mem *m)
+{
+	unsigned long refaults, swapins;
+
+	mutex_lock(&b->sample_lock);
+	all_vm_events(b->events);
+	refaults = global_node_page_state(WORKINGSET_REFAULT_FILE);
+	swapins = b->events[PSWPIN];
+	m->refaults = refaults - b->last_refaults;
+	m->swapins = swapins - b->last_swapins;
+	b->last_refaults = refaults;
+	b->last_swapins = swapins;
+	mutex_unlock(&b->sample_lock);
+
+	m->total = lvos_bl_total(b);
+	m->balloon = lvos_bl_size(b);
+	m->available = max_t(long, si_mem_available(), 0);
+	m->active_file = global_node_page_state(NR_ACTIVE_FILE);
+	m->reserve = mb_pages(lvos_bl_set.reserve_mb);
+}
+
+/* Short of memory right now: reclaim should take from the balloon. */
+static bool lvos_bl_short(void)
+{
+	return si_mem_available() < (long)(mb_pages(lvos_bl_set.reserve_mb) / 2);
+}
+
+static void lvos_bl_holdoff(struct lvos_bl *b)
+{
+	b->holdoff_until = jiffies + msecs_to_jiffies(lvos_bl_set.holdoff_ms);
+}
+
+static void lvos_bl_set_reason(struct lvos_bl *b, enum lvos_bl_reason reason,
+			       unsigned long refused)
+{
+	if (reason != LVOS_BL_OK && (b->reason != reason || !b->refused)) {
+		WRITE_ONCE(b->refusals, b->refusals + 1);
+		trace_lvos_balloon_refuse(b->target, lvos_bl_size(b), b->floor.floor,
+					  refused, lvos_bl_reason_name(reason));
+		pr_info_ratelimited("host target %lu pages, balloon %lu: %lu refused (%s; floor %lu of %lu pages)\n",
+				    b->target, lvos_bl_size(b), refused,
+				    lvos_bl_reason_name(reason), b->floor.floor,
+				    lvos_bl_total(b));
+	}
+	WRITE_ONCE(b->reason, reason);
+	WRITE_ONCE(b->refused, refused);
+}
+
+/*
+ * Move the balloon towards the host's target within the floor. Called by
+ * the balance work with @b->lock held. Return: true when another round is
+ * due at once (a stop between messages).
+ */
+static bool lvos_bl_balance(struct lvos_bl *b)
+{
+	struct lvos_bl_mem m;
+	struct lvos_bl_plan p;
+	unsigned long want, done = 0, n;
+	ktime_t t0;
+
+	lvos_bl_sample(b, &m);
+	lvos_bl_compute_floor(&m, &b->floor);
+	b->target = lvos_bl_read_target(b, m.total);
+
+	if (!lvos_bl_unstalled(b)) {
+		lvos_bl_set_reason(b, LVOS_BL_STALLED,
+				   b->target > m.balloon ? b->target - m.balloon
+							 : m.balloon - b->target);
+		return false;
+	}
+	lvos_bl_decide(b->target, m.balloon, &b->floor,
+		       mb_pages(lvos_bl_set.hyst_mb),
+		       time_before(jiffies, b->holdoff_until), b->may_deflate, &p);
+
+	if (p.delta < 0) {
+		want = -p.delta;
+		done = lvos_bl_deflate(b, want, p.pressure ? LVOS_BL_DEF_PRESSURE
+							  : LVOS_BL_DEF_HOST);
+		if (p.pressure && done) {
+			lvos_bl_holdoff(b);
+			pr_info_ratelimited("working set grew: deflated %lu pages (floor %lu pages)\n",
+					    done, b->floor.floor);
+		}
+		lvos_bl_set_reason(b, b->stalled_vq ? LVOS_BL_STALLED : p.reason,
+				   p.refused + (want - done));
+		return false;
+	}
+	if (p.delta > 0) {
+		want = p.delta;
+		t0 = ktime_get();
+		while (done < want && !READ_ONCE(b->stop)) {
+			/* someone else needs the memory more than the host */
+			if (lvos_bl_short())
+				break;
+			n = lvos_bl_inflate_one(b, want - done);
+			done += n;
+			if (!n || b->stalled_vq)
+				break;
+			cond_resched();
+		}
+		WRITE_ONCE(b->inflate_us, ktime_us_delta(ktime_get(), t0));
+		if (done) {
+			lvos_bl_update_actual(b);
+			trace_lvos_balloon_inflate(done, lvos_bl_size(b), b->nr_chunks,
+						   b->inflate_us);
+		}
+		if (done < want) {
+			lvos_bl_set_reason(b, b->stalled_vq ? LVOS_BL_STALLED
+							    : LVOS_BL_ALLOC,
+					   p.refused + want - done);
+			return false;
+		}
+	}
+	lvos_bl_set_reason(b, p.reason, p.refused);
+	return false;
+}
+
+/* ---- guest-driven mode: cold page cache back to the host ---- */
+
+static struct vfsmount *lvos_bl_cg_mnt;
+static struct file *lvos_bl_reclaim_file;
+
+/*
+ * The root memory cgroup's memory.reclaim (5.19+) reclaims the coldest
+ * pages of the whole guest, which free page reporting then hands to the
+ * host. lvos mounts its own cgroup2 instance, so it does not depend on
+ * where (or whether) user space mounted one.
+ */
+static struct file *lvos_bl_reclaim_open(void)
+{
+	struct file_system_type *type;
+	struct file *f;
+
+	if (lvos_bl_reclaim_file)
+		return lvos_bl_reclaim_file;
+	if (!lvos_bl_cg_mnt) {
+		type = get_fs_type("cgroup2");
+		if (!type)
+			return ERR_PTR(-ENODEV);
+		lvos_bl_cg_mnt = kern_mount(type);
+		module_put(type->owner);
+		if (IS_ERR(lvos_bl_cg_mnt)) {
+			f = ERR_CAST(lvos_bl_cg_mnt);
+			lvos_bl_cg_mnt = NULL;
+			return f;
+		}
+	}
+	f = file_open_root_mnt(lvos_bl_cg_mnt, "memory.reclaim", O_WRONLY, 0);
+	if (!IS_ERR(f))
+		lvos_bl_reclaim_file = f;
+	return f;
+}
+
+void lvos_bl_guest_release(void)
+{
+	if (lvos_bl_reclaim_file)
+		filp_close(lvos_bl_reclaim_file, NULL);
+	lvos_bl_reclaim_file = NULL;
+	if (lvos_bl_cg_mnt)
+		kern_unmount(lvos_bl_cg_mnt);
+	lvos_bl_cg_mnt = NULL;
+}
+
+static unsigned long lvos_bl_file_pages(void)
+{
+	unsigned long file = global_node_page_state(NR_FILE_PAGES);
+	unsigned long shmem = global_node_page_state(NR_SHMEM);
+
+	return file > shmem ? file - shmem : 0;
+}
+
+static void lvos_bl_guest_trim(struct lvos_bl *b)
+{
+	struct lvos_bl_mem m;
+	unsigned long refaults, swapins, n, before, after;
+	struct file *f;
+	char buf[24];
+	loff_t pos = 0;
+	int len;
+
+	if (!READ_ONCE(lvos_bl_set.guest_driven)) {
+		b->guest_state = "off";
+		return;
+	}
+	if (!b->reporting) {
+		b->guest_state = "unavailable: the host offers no free page reporting";
+		return;
+	}
+	if (time_before(jiffies, b->next_trim))
+		return;
+	b->next_trim = jiffies + lvos_bl_set.guest_interval_s * HZ;
+
+	mutex_lock(&b->lock);
+	lvos_bl_sample(b, &m);
+	lvos_bl_compute_floor(&m, &b->floor);
+	mutex_unlock(&b->lock);
+	/* cold means: no refaults and no swap-ins over the whole interval */
+	mutex_lock(&b->sample_lock);
+	refaults = b->last_refaults;
+	swapins = b->last_swapins;
+	m.refaults = refaults - b->trim_refaults;
+	m.swapins = swapins - b->trim_swapins;
+	b->trim_refaults = refaults;
+	b->trim_swapins = swapins;
+	mutex_unlock(&b->sample_lock);
+
+	before = lvos_bl_file_pages();
+	n = lvos_bl_trim_step(&m, &b->floor, before, mb_pages(lvos_bl_set.guest_keep_mb),
+			      mb_pages(lvos_bl_set.guest_step_mb));
+	if (!n) {
+		b->guest_state = m.refaults || m.swapins ? "waiting: the guest is busy"
+							 : "idle: nothing cold to trim";
+		return;
+	}
+	f = lvos_bl_reclaim_open();
+	if (IS_ERR(f)) {
+		b->guest_state = "unavailable: no memory cgroup (memory.reclaim)";
+		pr_warn_ratelimited("guest-driven mode: cannot open memory.reclaim: %ld\n",
+				    PTR_ERR(f));
+		return;
+	}
+	len = scnprintf(buf, sizeof(buf), "%lu", n << PAGE_SHIFT);
+	/* -EAGAIN: less was reclaimable than asked; what was, is gone */
+	kernel_write(f, buf, len, &pos);
+	after = lvos_bl_file_pages();
+	if (before > after) {
+		WRITE_ONCE(b->trimmed_pages, b->trimmed_pages + before - after);
+		WRITE_ONCE(b->trims, b->trims + 1);
+	}
+	/* the reclaim itself reads as activity: start the next interval now */
+	mutex_lock(&b->sample_lock);
+	b->trim_refaults = global_node_page_state(WORKINGSET_REFAULT_FILE);
+	mutex_unlock(&b->sample_lock);
+	b->guest_state = "trimming";
+}
+
+static void lvos_bl_balance_work(struct work_struct *work)
+{
+	struct lvos_bl *b = container_of(to_delayed_work(work), struct lvos_bl,
+					 balance_work);
+	unsigned long delay = msecs_to_jiffies(lvos_bl_set.watch_ms);
+
+	mutex_lock(&b->lock);
+	if (lvos_bl_balance(b))
+		delay = 0;
+	mutex_unlock(&b->lock);
+	lvos_bl_guest_trim(b);
+
+	spin_lock_irq(&b->stop_lock);
+	if (!b->stop)
+		queue_delayed_work(system_freezable_wq, &b->balance_work, delay);
+	spin_unlock_irq(&b->stop_lock);
+}
+
+void lvos_bl_kick(struct lvos_bl *b)
+{
+	unsigned long flags;
+
+	spin_lock_irqsave(&b->stop_lock, flags);
+	if (!b->stop)
+		mod_delayed_work(system_freezable_wq, &b->balance_work, 0);
+	spin_unlock_irqrestore(&b->stop_lock, flags);
+}
+
+static void lvos_bl_config_changed(struct virtio_device *vdev)
+{
+	lvos_bl_kick(vdev->priv);
+}
+
+/* ---- pressure: reclaim and OOM take from the balloon ---- */
+
+static unsigned long lvos_bl_shrink_count(struct shrinker *s, struct shrink_control *sc)
+{
+	struct lvos_bl *b = READ_ONCE(lvos_bl_dev);
+
+	if (!b || !b->may_deflate || !lvos_bl_short())
+		return 0;
+	return READ_ONCE(b->nr_pages) + READ_ONCE(b->nr_chunks) * LVOS_BL_CHUNK;
+}
+
+static unsigned long lvos_bl_shrink_scan(struct shrinker *s, struct shrink_control *sc)
+{
+	struct lvos_bl *b = READ_ONCE(lvos_bl_dev);
+	unsigned long done;
+
+	if (!b || !b->may_deflate)
+		return SHRINK_STOP;
+	/* inflation holds the lock while it allocates, maybe from here */
+	if (!mutex_trylock(&b->lock))
+		return SHRINK_STOP;
+	done = lvos_bl_deflate(b, max(sc->nr_to_scan, LVOS_BL_CHUNK),
+			       LVOS_BL_DEF_RECLAIM);
+	if (done) {
+		lvos_bl_holdoff(b);
+		lvos_bl_set_reason(b, LVOS_BL_PRESSURE,
+				   b->target > lvos_bl_size(b) ? b->target - lvos_bl_size(b) : 0);
+	}
+	mutex_unlock(&b->lock);
+	pr_info_ratelimited("memory short: deflated %lu pages for reclaim\n", done);
+	return done ? done : SHRINK_STOP;
+}
+
+static int lvos_bl_oom_notify(struct notifier_block *nb, unsigned long dummy,
+			      void *parm)
+{
+	struct lvos_bl *b = container_of(nb, struct lvos_bl, oom_nb);
+	unsigned long *freed = parm, done;
+
+	mutex_lock(&b->lock);
+	done = lvos_bl_deflate(b, LVOS_BL_OOM_PAGES, LVOS_BL_DEF_OOM);
+	if (done) {
+		lvos_bl_holdoff(b);
+		lvos_bl_set_reason(b, LVOS_BL_PRESSURE,
+				   b->target > lvos_bl_size(b) ? b->target - lvos_bl_size(b) : 0);
+	}
+	mutex_unlock(&b->lock);
+	*freed += done;
+	pr_info_ratelimited("out of memory: deflated %lu pages\n", done);
+	return NOTIFY_OK;
+}
+
+/* ---- balloon compaction: single pages can move ---- */
+
+#ifdef CONFIG_BALLOON_COMPACTION
+static int lvos_bl_migratepage(struct balloon_dev_info *bdi, struct page *newpage,
+			       struct page *page, enum migrate_mode mode)
+{
+	struct lvos_bl *b = container_of(bdi, struct lvos_bl, bdi);
+	unsigned long flags;
+
+	/* like virtio_balloon: never wait for the lock (inflation may compact) */
+	if (!mutex_trylock(&b->lock))
+		return -EAGAIN;
+	if (!lvos_bl_unstalled(b)) {
+		mutex_unlock(&b->lock);
+		return -EAGAIN;
+	}
+	get_page(newpage);	/* the balloon's reference */
+	if (b->adjust_managed && page_zone(page) != page_zone(newpage)) {
+		adjust_managed_page_count(page, 1);
+		adjust_managed_page_count(newpage, -1);
+	}
+	spin_lock_irqsave(&bdi->pages_lock, flags);
+	balloon_page_insert(bdi, newpage);
+	bdi->isolated_pages--;
+	__count_vm_event(BALLOON_MIGRATE);
+	spin_unlock_irqrestore(&bdi->pages_lock, flags);
+
+	b->pfns[0] = cpu_to_virtio32(b->vdev, page_to_pfn(newpage));
+	lvos_bl_tell(b, b->inflate_vq, 1);
+	b->pfns[0] = cpu_to_virtio32(b->vdev, page_to_pfn(page));
+	lvos_bl_tell(b, b->deflate_vq, 1);
+	WRITE_ONCE(b->migrated, b->migrated + 1);
+	mutex_unlock(&b->lock);
+
+	balloon_page_finalize(page);
+	put_page(page);		/* the balloon's reference */
+	return MIGRATEPAGE_SUCCESS;
+}
+#endif
+
+/* ---- stats ---- */
+
+static void lvos_bl_stat(struct lvos_bl *b, unsigned int *i, u16 tag, u64 val)
+{
+	b->stats[*i].tag = cpu_to_virtio16(b->vdev, tag);
+	b->stats[*i].val = cpu_to_virtio64(b->vdev, val);
+	(*i)++;
+}
+
+#define pages_to_bytes(x) ((u64)(x) << PAGE_SHIFT)
+
+/* Every tag the kernel's uapi knows (6.12), on every kernel. */
+static unsigned int lvos_bl_fill_stats(struct lvos_bl *b)
+{
+	unsigned long *ev = b->events, stall = 0;
+	struct sysinfo si;
+	unsigned int i = 0, z;
+
+	mutex_lock(&b->sample_lock);
+	all_vm_events(ev);
+	si_meminfo(&si);
+	for (z = 0; z < MAX_NR_ZONES; z++)
+		stall += ev[ALLOCSTALL_NORMAL - ZONE_NORMAL + z];
+	lvos_bl_stat(b, &i, VIRTIO_BALLOON_S_SWAP_IN, pages_to_bytes(ev[PSWPIN]));
+	lvos_bl_stat(b, &i, VIRTIO_BALLOON_S_SWAP_OUT, pages_to_bytes(ev[PSWPOUT]));
+	lvos_bl_stat(b, &i, VIRTIO_BALLOON_S_MAJFLT, ev[PGMAJFAULT]);
+	lvos_bl_stat(b, &i, VIRTIO_BALLOON_S_MINFLT, ev[PGFAULT]);
+	lvos_bl_stat(b, &i, VIRTIO_BALLOON_S_MEMFREE, pages_to_bytes(si.freeram));
+	lvos_bl_stat(b, &i, VIRTIO_BALLOON_S_MEMTOT, pages_to_bytes(si.totalram));
+	lvos_bl_stat(b, &i, VIRTIO_BALLOON_S_AVAIL,
+		     pages_to_bytes(max_t(long, si_mem_available(), 0)));
+	lvos_bl_stat(b, &i, VIRTIO_BALLOON_S_CACHES,
+		     pages_to_bytes(global_node_page_state(NR_FILE_PAGES)));
+#ifdef CONFIG_HUGETLB_PAGE
+	lvos_bl_stat(b, &i, VIRTIO_BALLOON_S_HTLB_PGALLOC, ev[HTLB_BUDDY_PGALLOC]);
+	lvos_bl_stat(b, &i, VIRTIO_BALLOON_S_HTLB_PGFAIL, ev[HTLB_BUDDY_PGALLOC_FAIL]);
+#endif
+	lvos_bl_stat(b, &i, LVOS_BL_S_OOM_KILL, ev[OOM_KILL]);
+	lvos_bl_stat(b, &i, LVOS_BL_S_ALLOC_STALL, stall);
+	lvos_bl_stat(b, &i, LVOS_BL_S_ASYNC_SCAN, pages_to_bytes(ev[PGSCAN_KSWAPD]));
+	lvos_bl_stat(b, &i, LVOS_BL_S_DIRECT_SCAN, pages_to_bytes(ev[PGSCAN_DIRECT]));
+	lvos_bl_stat(b, &i, LVOS_BL_S_ASYNC_RECLAIM, pages_to_bytes(ev[PGSTEAL_KSWAPD]));
+	lvos_bl_stat(b, &i, LVOS_BL_S_DIRECT_RECLAIM, pages_to_bytes(ev[PGSTEAL_DIRECT]));
+	mutex_unlock(&b->sample_lock);
+	return i;
+}
+
+/*
+ * The host asks for stats by returning the buffer; the answer goes back in
+ * the same buffer from process context (stats collection may sleep).
+ */
+static void lvos_bl_stats_request(struct virtqueue *vq)
+{
+	struct lvos_bl *b = vq->vdev->priv;
+	unsigned long flags;
+
+	spin_lock_irqsave(&b->stop_lock, flags);
+	if (!b->stop)
+		queue_work(system_freezable_wq, &b->stats_work);
+	spin_unlock_irqrestore(&b->stop_lock, flags);
+}
+
+static void lvos_bl_stats_work(struct work_struct *work)
+{
+	struct lvos_bl *b = container_of(work, struct lvos_bl, stats_work);
+	struct scatterlist sg;
+	unsigned int len, n;
+
+	n = lvos_bl_fill_stats(b);
+	if (!virtqueue_get_buf(b->stats_vq, &len))
+		return;
+	sg_init_one(&sg, b->stats, sizeof(b->stats[0]) * n);
+	if (!virtqueue_add_outbuf(b->stats_vq, &sg, 1, b, GFP_KERNEL))
+		virtqueue_kick(b->stats_vq);
+}
+
+/* ---- free page reporting ---- */
+
+static int lvos_bl_report(struct page_reporting_dev_info *pr, struct scatterlist *sg,
+			  unsigned int nents)
+{
+	struct lvos_bl *b = container_of(pr, struct lvos_bl, prdev);
+	struct virtqueue *vq = b->report_vq;
+	unsigned int unused, i;
+	unsigned long pages = 0;
+	int err;
+
+	if (b->report_stalled) {
+		if (!virtqueue_get_buf(vq, &unused))
+			return -EBUSY;
+		b->report_stalled = false;
+	}
+	for (i = 0; i < nents; i++)
+		pages += sg[i].length >> PAGE_SHIFT;
+	/* indirect descriptors are off: adding never allocates */
+	err = virtqueue_add_inbuf(vq, sg, nents, b, GFP_NOWAIT | __GFP_NOWARN);
+	if (err) {
+		pr_warn_ratelimited("cannot queue a free page report: %d\n", err);
+		return err;
+	}
+	virtqueue_kick(vq);
+	if (!wait_event_timeout(b->acked, virtqueue_get_buf(vq, &unused),
+				msecs_to_jiffies(lvos_bl_set.ack_timeout_ms))) {
+		b->report_stalled = true;
+		WRITE_ONCE(b->stalls, b->stalls + 1);
+		pr_warn_ratelimited("the host did not acknowledge a free page report within %u ms\n",
+				    lvos_bl_set.ack_timeout_ms);
+		return -ETIMEDOUT;
+	}
+	WRITE_ONCE(b->reports, b->reports + 1);
+	WRITE_ONCE(b->reported_pages, b->reported_pages + pages);
+	return 0;
+}
+
+/* ---- probe and remove ---- */
+
+static int lvos_bl_init_vqs(struct lvos_bl *b)
+{
+	struct virtqueue *vqs[VQ_NR] = {};
+	vq_callback_t *callbacks[VQ_NR] = { lvos_bl_ack, lvos_bl_ack };
+	const char *names[VQ_NR] = { "inflate", "deflate" };
+	struct scatterlist sg;
+	unsigned int n;
+	int err;
+
+	if (virtio_has_feature(b->vdev, VIRTIO_BALLOON_F_STATS_VQ)) {
+		names[VQ_STATS] = "stats";
+		callbacks[VQ_STATS] = lvos_bl_stats_request;
+	}
+	if (virtio_has_feature(b->vdev, VIRTIO_BALLOON_F_REPORTING)) {
+		names[VQ_REPORTING] = "reporting_vq";
+		callbacks[VQ_REPORTING] = lvos_bl_ack;
+	}
+	err = lvos_find_vqs(b->vdev, VQ_NR, vqs, callbacks, names);
+	if (err)
+		return err;
+	b->inflate_vq = vqs[VQ_INFLATE];
+	b->deflate_vq = vqs[VQ_DEFLATE];
+	b->stats_vq = vqs[VQ_STATS];
+	b->report_vq = vqs[VQ_REPORTING];
+	if (b->stats_vq) {
+		/* one buffer the host returns whenever it wants stats */
+		n = lvos_bl_fill_stats(b);
+		sg_init_one(&sg, b->stats, sizeof(b->stats[0]) * n);
+		err = virtqueue_add_outbuf(b->stats_vq, &sg, 1, b, GFP_KERNEL);
+		if (err) {
+			b->vdev->config->del_vqs(b->vdev);
+			return err;
+		}
+		virtqueue_kick(b->stats_vq);
+	}
+	return 0;
+}
+
+static int lvos_bl_validate(struct virtio_device *vdev)
+{
+	/*
+	 * The host must know how free pages are initialized (poisoned or
+	 * zeroed on free) before it may report them; without the feature,
+	 * free page reporting could change what the guest expects to find.
+	 */
+	if (!want_init_on_free() && !page_poisoning_enabled_static())
+		__virtio_clear_bit(vdev, VIRTIO_BALLOON_F_PAGE_POISON);
+	else if (!virtio_has_feature(vdev, VIRTIO_BALLOON_F_PAGE_POISON))
+		__virtio_clear_bit(vdev, VIRTIO_BALLOON_F_REPORTING);
+	/* no allocation when adding buffers, not even under reclaim */
+	__virtio_clear_bit(vdev, VIRTIO_RING_F_INDIRECT_DESC);
+	__virtio_clear_bit(vdev, VIRTIO_F_ACCESS_PLATFORM);
+	return 0;
+}
+
+static int lvos_bl_probe(struct virtio_device *vdev)
+{
+	struct lvos_bl *b;
+	int err;
+
+	if (!vdev->config->get) {
+		dev_err(&vdev->dev, "config space access is disabled\n");
+		return -EINVAL;
+	}
+	mutex_lock(&lvos_bl_dev_lock);
+	if (lvos_bl_dev) {
+		mutex_unlock(&lvos_bl_dev_lock);
+		dev_err(&vdev->dev, "lvos drives one balloon per guest; %s has it\n",
+			dev_name(&lvos_bl_dev->vdev->dev));
+		return -EBUSY;
+	}
+	b = kzalloc(sizeof(*b), GFP_KERNEL);
+	if (!b) {
+		err = -ENOMEM;
+		goto err_unlock;
+	}
+	b->pfns = kmalloc_array(LVOS_BL_BATCH, sizeof(*b->pfns), GFP_KERNEL);
+	if (!b->pfns) {
+		err = -ENOMEM;
+		goto err_free;
+	}
+	b->vdev = vdev;
+	vdev->priv = b;
+	mutex_init(&b->lock);
+	mutex_init(&b->sample_lock);
+	spin_lock_init(&b->stop_lock);
+	init_waitqueue_head(&b->acked);
+	INIT_LIST_HEAD(&b->chunks);
+	INIT_DELAYED_WORK(&b->balance_work, lvos_bl_balance_work);
+	INIT_WORK(&b->stats_work, lvos_bl_stats_work);
+	balloon_devinfo_init(&b->bdi);
+#ifdef CONFIG_BALLOON_COMPACTION
+	b->bdi.migratepage = lvos_bl_migratepage;
+#endif
+	b->may_deflate = virtio_has_feature(vdev, VIRTIO_BALLOON_F_DEFLATE_ON_OOM);
+	b->adjust_managed = !b->may_deflate;
+	b->guest_state = "off";
+	b->reason = LVOS_BL_OK;
+
+	err = lvos_bl_init_vqs(b);
+	if (err)
+		goto err_free_pfns;
+
+	if (b->may_deflate) {
+		b->shrinker = lvos_shrinker_create("lvos-balloon", lvos_bl_shrink_count,
+						   lvos_bl_shrink_scan);
+		if (!b->shrinker) {
+			err = -ENOMEM;
+			goto err_del_vqs;
+		}
+		/* after virtio_balloon's (and vmw_balloon's) priority */
+		b->oom_nb.notifier_call = lvos_bl_oom_notify;
+		b->oom_nb.priority = 80;
+		err = register_oom_notifier(&b->oom_nb);
+		if (err)
+			goto err_shrinker;
+	}
+	if (virtio_has_feature(vdev, VIRTIO_BALLOON_F_PAGE_POISON)) {
+		/* 0: pages are zeroed on free; else the poison byte */
+		u32 poison = 0;
+
+		if (!want_init_on_free())
+			memset(&poison, PAGE_POISON, sizeof(poison));
+		virtio_cwrite_le(vdev, struct virtio_balloon_config, poison_val, &poison);
+	}
+	b->prdev.report = lvos_bl_report;
+	if (b->report_vq) {
+		if (virtqueue_get_vring_size(b->report_vq) < PAGE_REPORTING_CAPACITY) {
+			err = -ENOSPC;
+			goto err_oom;
+		}
+		err = page_reporting_register(&b->prdev);
+		if (err && err != -EBUSY)
+			goto err_oom;
+		if (err)
+			dev_warn(&vdev->dev, "another driver reports free pages: lvos does not\n");
+		b->reporting = !err;
+	}
+	virtio_device_ready(vdev);
+	WRITE_ONCE(lvos_bl_dev, b);
+	mutex_unlock(&lvos_bl_dev_lock);
+	dev_info(&vdev->dev, "lvos balloon on %s: deflate-on-oom %s, free page reporting %s, stats %s, 2 MiB chunks %s\n",
+		 dev_name(vdev->dev.parent), b->may_deflate ? "yes" : "no",
+		 b->reporting ? "yes" : "no", b->stats_vq ? "yes" : "no",
+		 lvos_bl_set.huge ? "yes" : "no");
+	lvos_bl_kick(b);
+	return 0;
+
+err_oom:
+	if (b->may_deflate)
+		unregister_oom_notifier(&b->oom_nb);
+err_shrinker:
+	lvos_shrinker_destroy(b->shrinker);
+err_del_vqs:
+	vdev->config->del_vqs(vdev);
+err_free_pfns:
+	kfree(b->pfns);
+err_free:
+	kfree(b);
+err_unlock:
+	mutex_unlock(&lvos_bl_dev_lock);
+	return err;
+}
+
+static void lvos_bl_remove(struct virtio_device *vdev)
+{
+	struct lvos_bl *b = vdev->priv;
+	unsigned long size, left;
+	struct page *page, *next;
+	LIST_HEAD(pages);
+	size_t n;
+
+	mutex_lock(&lvos_bl_dev_lock);
+	WRITE_ONCE(lvos_bl_dev, NULL);
+	mutex_unlock(&lvos_bl_dev_lock);
+
+	spin_lock_irq(&b->stop_lock);
+	b->stop = true;
+	spin_unlock_irq(&b->stop_lock);
+	cancel_delayed_work_sync(&b->balance_work);
+	cancel_work_sync(&b->stats_work);
+	if (b->reporting)
+		page_reporting_unregister(&b->prdev);
+	if (b->may_deflate) {
+		unregister_oom_notifier(&b->oom_nb);
+		lvos_shrinker_destroy(b->shrinker);
+	}
+
+	/* every page back, the host told first while it still answers */
+	mutex_lock(&b->lock);
+	size = lvos_bl_size(b);
+	lvos_bl_deflate(b, size, LVOS_BL_DEF_HOST);
+	left = lvos_bl_size(b);
+	mutex_unlock(&b->lock);
+
+	virtio_reset_device(vdev);
+	/*
+	 * After the reset the host holds no buffer and no balloon: what a
+	 * stalled host never acknowledged is the guest's again.
+	 */
+	list_for_each_entry_safe(page, next, &b->chunks, lru)
+		lvos_bl_release_chunk(b, page);
+	while (b->nr_pages) {
+		n = balloon_page_list_dequeue(&b->bdi, &pages, b->nr_pages);
+		if (!n) {
+			/* isolated by compaction right now: it comes back */
+			usleep_range(1000, 2000);
+			continue;
+		}
+		b->nr_pages -= n;
+		lvos_bl_release_pages(b, &pages);
+	}
+	vdev->config->del_vqs(vdev);
+	dev_info(&vdev->dev, "released: %lu pages back to the guest%s\n", size,
+		 left ? " (after a reset: the host had stopped answering)" : "");
+	kfree(b->pfns);
+	kfree(b);
+}
+
+static unsigned int lvos_bl_features[] = {
+	VIRTIO_BALLOON_F_MUST_TELL_HOST,
+	VIRTIO_BALLOON_F_STATS_VQ,
+	VIRTIO_BALLOON_F_DEFLATE_ON_OOM,
+	VIRTIO_BALLOON_F_PAGE_POISON,
+	VIRTIO_BALLOON_F_REPORTING,
+};
+
+/*
+ * No MODULE_DEVICE_TABLE: virtio_balloon claims the same device, and two
+ * modules with one alias race at boot. lvos is opt-in: a modprobe.d file
+ * (tools/modprobe.d/lvos-balloon.conf) points the alias here instead.
+ */
+static const struct virtio_device_id lvos_bl_id_table[] = {
+	{ VIRTIO_ID_BALLOON, VIRTIO_DEV_ANY_ID },
+	{ 0 },
+};
+
+static struct virtio_driver lvos_bl_driver = {
+	.feature_table = lvos_bl_features,
+	.feature_table_size = ARRAY_SIZE(lvos_bl_features),
+	.driver.name = KBUILD_MODNAME,
+	.driver.owner = THIS_MODULE,
+	.id_table = lvos_bl_id_table,
+	.validate = lvos_bl_validate,
+	.probe = lvos_bl_probe,
+	.remove = lvos_bl_remove,
+	.config_changed = lvos_bl_config_changed,
+};
+
+int lvos_bl_register(void)
+{
+	return register_virtio_driver(&lvos_bl_driver);
+}
+
+void lvos_bl_unregister(void)
+{
+	unregister_virtio_driver(&lvos_bl_driver);
+}

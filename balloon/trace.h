@@ -1,0 +1,81 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
+/*
+ * lvos_balloon tracepoints: what an operator follows with perf or
+ * bpftrace (events/lvos_balloon/ in tracefs).
+ */
+#undef TRACE_SYSTEM
+#define TRACE_SYSTEM lvos_balloon
+
+#if !defined(_LVOS_BALLOON_TRACE_H) || defined(TRACE_HEADER_MULTI_READ)
+#define _LVOS_BALLOON_TRACE_H
+
+#include <linux/tracepoint.h>
+
+/* The balloon does not follow the host's target, and why. */
+TRACE_EVENT(lvos_balloon_refuse,
+	TP_PROTO(unsigned long target, unsigned long actual, unsigned long floor,
+		 unsigned long refused, const char *reason),
+	TP_ARGS(target, actual, floor, refused, reason),
+	TP_STRUCT__entry(
+		__field(unsigned long, target)
+		__field(unsigned long, actual)
+		__field(unsigned long, floor)
+		__field(unsigned long, refused)
+		__string(reason, reason)
+	),
+	TP_fast_assign(
+		__entry->target = target;
+		__entry->actual = actual;
+		__entry->floor = floor;
+		__entry->refused = refused;
+		lvos_assign_str(reason, reason);
+	),
+	TP_printk("target=%lu actual=%lu floor=%lu refused=%lu reason=%s",
+		  __entry->target, __entry->actual, __entry->floor,
+		  __entry->refused, __get_str(reason))
+);
+
+TRACE_EVENT(lvos_balloon_inflate,
+	TP_PROTO(unsigned long pages, unsigned long actual, unsigned long chunks,
+		 unsigned long usecs),
+	TP_ARGS(pages, actual, chunks, usecs),
+	TP_STRUCT__entry(
+		__field(unsigned long, pages)
+		__field(unsigned long, actual)
+		__field(unsigned long, chunks)
+		__field(unsigned long, usecs)
+	),
+	TP_fast_assign(
+		__entry->pages = pages;
+		__entry->actual = actual;
+		__entry->chunks = chunks;
+		__entry->usecs = usecs;
+	),
+	TP_printk("pages=%lu actual=%lu chunks=%lu usecs=%lu", __entry->pages,
+		  __entry->actual, __entry->chunks, __entry->usecs)
+);
+
+TRACE_EVENT(lvos_balloon_deflate,
+	TP_PROTO(unsigned long pages, const char *why, unsigned long actual),
+	TP_ARGS(pages, why, actual),
+	TP_STRUCT__entry(
+		__field(unsigned long, pages)
+		__string(why, why)
+		__field(unsigned long, actual)
+	),
+	TP_fast_assign(
+		__entry->pages = pages;
+		lvos_assign_str(why, why);
+		__entry->actual = actual;
+	),
+	TP_printk("pages=%lu why=%s actual=%lu", __entry->pages, __get_str(why),
+		  __entry->actual)
+);
+
+#endif /* _LVOS_BALLOON_TRACE_H */
+
+#undef TRACE_INCLUDE_PATH
+#define TRACE_INCLUDE_PATH .
+#undef TRACE_INCLUDE_FILE
+#define TRACE_INCLUDE_FILE trace
+#include <trace/define_trace.h>
