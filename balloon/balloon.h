@@ -15,6 +15,8 @@
 #define LVOS_BL_HUGE_ORDER	9
 #define LVOS_BL_CHUNK		BIT(LVOS_BL_HUGE_ORDER)	/* pages per 2 MiB */
 #define LVOS_BL_BATCH		16384U	/* PFNs per message: 64 MiB, 64 KiB buffer */
+#define LVOS_BL_RSG		32U	/* ranges per chunk report (QEMU's queue: 32) */
+#define LVOS_BL_REPORT_MAX	512UL	/* chunks per chunk report: 1 GiB */
 
 /* Why the balloon is not where the host wants it (sysfs refuse_reason). */
 enum lvos_bl_reason {
@@ -88,6 +90,7 @@ const char *lvos_bl_deflate_name(enum lvos_bl_deflate d);
 #include <linux/mutex.h>
 #include <linux/notifier.h>
 #include <linux/page_reporting.h>
+#include <linux/scatterlist.h>
 #include <linux/virtio.h>
 #include <linux/virtio_balloon.h>
 #include <linux/wait.h>
@@ -104,6 +107,7 @@ struct lvos_bl_settings {
 	unsigned int watch_ms;		/* floor re-evaluated this often */
 	unsigned int ack_timeout_ms;	/* a host slower than this is stalled */
 	bool huge;			/* inflate in 2 MiB chunks first */
+	bool report_chunks;		/* ... through the reporting queue if offered */
 	bool guest_driven;		/* trim cold cache when idle */
 	unsigned int guest_interval_s;
 	unsigned int guest_step_mb;
@@ -129,7 +133,10 @@ struct lvos_bl {
 	__virtio32 *pfns;
 	wait_queue_head_t acked;
 	struct virtqueue *stalled_vq;	/* a message the host has not acked */
-	bool report_stalled;
+	bool report_stalled;		/* under @report_lock */
+	bool report_chunks;		/* chunks may go through @report_vq */
+	struct mutex report_lock;	/* @report_vq: page reporting vs. chunks */
+	struct scatterlist rsg[LVOS_BL_RSG];
 	bool may_deflate;		/* VIRTIO_BALLOON_F_DEFLATE_ON_OOM */
 	bool adjust_managed;		/* !deflate-on-oom: MemTotal follows */
 
@@ -159,7 +166,7 @@ struct lvos_bl {
 
 	/* telemetry */
 	unsigned long inflated, deflated[LVOS_BL_DEF_NR];
-	unsigned long refusals, chunk_fallbacks, migrated, stalls;
+	unsigned long refusals, chunk_fallbacks, chunks_reported, migrated, stalls;
 	unsigned long reports, reported_pages, trims, trimmed_pages;
 	unsigned long inflate_us;	/* time of the last inflate run */
 	const char *guest_state;

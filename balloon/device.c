@@ -143,6 +143,78 @@ static unsigned long lvos_bl_read_target(struct lvos_bl *b, unsigned long total)
 
 /* ---- pages in and out ---- */
 
+/* the host discards a reported range only inside one RAM block */
+#define LVOS_BL_MERGE_SHIFT	(27 - PAGE_SHIFT)	/* 128 MiB */
+
+/*
+ * Inflate by up to @max chunks through the free page reporting queue: the
+ * host discards each (merged) range with one call instead of one per 4 KiB
+ * page, so a host huge page is dropped whole, never split. The pages are
+ * the balloon's (counted in "actual") and never reach the inflate queue,
+ * so a deflate frees them without a message: the host only ever saw them
+ * as free memory it could discard. Return: chunks added.
+ */
+static unsigned long lvos_bl_inflate_reported(struct lvos_bl *b, unsigned long max)
+{
+	struct scatterlist *sg = b->rsg;
+	unsigned long got = 0, pfn, end = 0;
+	unsigned int nents = 0, unused;
+	struct page *page;
+	LIST_HEAD(chunks);
+	int err;
+
+	sg_init_table(sg, LVOS_BL_RSG);
+	while (got < max && nents < LVOS_BL_RSG) {
+		page = alloc_pages(GFP_HIGHUSER | __GFP_NOWARN | __GFP_NORETRY |
+				   __GFP_NOMEMALLOC, LVOS_BL_HUGE_ORDER);
+		if (!page) {
+			WRITE_ONCE(b->chunk_fallbacks, b->chunk_fallbacks + 1);
+			break;
+		}
+		pfn = page_to_pfn(page);
+		if (nents && pfn == end &&
+		    !((pfn ^ (end - 1)) >> LVOS_BL_MERGE_SHIFT))
+			sg[nents - 1].length += LVOS_BL_CHUNK << PAGE_SHIFT;
+		else
+			sg_set_page(&sg[nents++], page, LVOS_BL_CHUNK << PAGE_SHIFT, 0);
+		end = pfn + LVOS_BL_CHUNK;
+		set_page_private(page, 1);	/* never on the inflate queue */
+		list_add(&page->lru, &chunks);
+		got++;
+	}
+	if (!got)
+		return 0;
+	sg_mark_end(&sg[nents - 1]);
+	list_for_each_entry(page, &chunks, lru)
+		if (b->adjust_managed)
+			adjust_managed_page_count(page, -(long)LVOS_BL_CHUNK);
+	list_splice(&chunks, &b->chunks);
+	b->nr_chunks += got;
+
+	mutex_lock(&b->report_lock);
+	if (b->report_stalled && virtqueue_get_buf(b->report_vq, &unused))
+		b->report_stalled = false;
+	err = b->report_stalled ? -EBUSY :
+		virtqueue_add_inbuf(b->report_vq, sg, nents, b, GFP_NOWAIT | __GFP_NOWARN);
+	if (!err) {
+		virtqueue_kick(b->report_vq);
+		if (!wait_event_timeout(b->acked, lvos_bl_got_ack(b->report_vq),
+					msecs_to_jiffies(lvos_bl_set.ack_timeout_ms))) {
+			b->report_stalled = true;
+			WRITE_ONCE(b->stalls, b->stalls + 1);
+			err = -ETIMEDOUT;
+		}
+	}
+	mutex_unlock(&b->report_lock);
+	/* unreported, the chunks still count: the host gets them at the next try */
+	if (err)
+		pr_warn_ratelimited("the host did not take %lu reported chunks: %d\n",
+				    got, err);
+	WRITE_ONCE(b->inflated, b->inflated + got * LVOS_BL_CHUNK);
+	WRITE_ONCE(b->chunks_reported, b->chunks_reported + got);
+	return got;
+}
+
 /*
  * Inflate by up to @want pages in one message. Chunks come first; when the
  * guest has no free 2 MiB block left (after one round of reclaim and
@@ -159,6 +231,14 @@ static unsigned long lvos_bl_inflate_one(struct lvos_bl *b, unsigned long want)
 	unsigned int n = 0, i;
 	unsigned long got_chunks = 0, got_pages = 0;
 
+	if (b->report_chunks && !READ_ONCE(b->report_stalled) &&
+	    READ_ONCE(lvos_bl_set.report_chunks) &&
+	    lvos_bl_set.huge && want >= LVOS_BL_CHUNK) {
+		got_chunks = lvos_bl_inflate_reported(b, min(want / LVOS_BL_CHUNK,
+							    LVOS_BL_REPORT_MAX));
+		if (got_chunks)
+			return got_chunks * LVOS_BL_CHUNK;
+	}
 	lvos_bl_inflate_split(want, LVOS_BL_BATCH, lvos_bl_set.huge, &s);
 	while (got_chunks < s.chunks) {
 		page = alloc_pages(GFP_HIGHUSER | __GFP_NOWARN | __GFP_NORETRY |
@@ -221,6 +301,7 @@ static void lvos_bl_release_pages(struct lvos_bl *b, struct list_head *pages)
 static void lvos_bl_release_chunk(struct lvos_bl *b, struct page *page)
 {
 	list_del(&page->lru);
+	set_page_private(page, 0);
 	if (b->adjust_managed)
 		adjust_managed_page_count(page, LVOS_BL_CHUNK);
 	__free_pages(page, LVOS_BL_HUGE_ORDER);
@@ -234,6 +315,7 @@ static void lvos_bl_split_chunk(struct lvos_bl *b)
 	unsigned int i;
 
 	list_del(&page->lru);
+	set_page_private(page, 0);
 	split_page(page, LVOS_BL_HUGE_ORDER);
 	for (i = 0; i < LVOS_BL_CHUNK; i++)
 		list_add(&page[i].lru, &pages);
@@ -264,7 +346,8 @@ static unsigned long lvos_bl_deflate_one(struct lvos_bl *b, unsigned long want,
 	}
 	for (c = 0; c < s.chunks; c++) {
 		page = list_first_entry(&b->chunks, struct page, lru);
-		for (i = 0; i < LVOS_BL_CHUNK; i++)
+		/* a reported chunk was never on the inflate queue: no message */
+		for (i = 0; !page_private(page) && i < LVOS_BL_CHUNK; i++)
 			b->pfns[n++] = cpu_to_virtio32(b->vdev, page_to_pfn(page) + i);
 		list_move(&page->lru, &chunks);
 	}
@@ -272,9 +355,9 @@ static unsigned long lvos_bl_deflate_one(struct lvos_bl *b, unsigned long want,
 	got_pages = s.pages ? balloon_page_list_dequeue(&b->bdi, &pages, s.pages) : 0;
 	list_for_each_entry(page, &pages, lru)
 		b->pfns[n++] = cpu_to_virtio32(b->vdev, page_to_pfn(page));
-	if (!n)
+	if (!s.chunks && !got_pages)
 		return 0;
-	if (lvos_bl_tell(b, b->deflate_vq, n)) {
+	if (n && lvos_bl_tell(b, b->deflate_vq, n)) {
 		/* not acknowledged: keep them until the host answers */
 		list_splice(&chunks, &b->chunks);
 		balloon_page_list_enqueue(&b->bdi, &pages);
@@ -764,27 +847,28 @@ static int lvos_bl_report(struct page_reporting_dev_info *pr, struct scatterlist
 	unsigned long pages = 0;
 	int err;
 
-	if (b->report_stalled) {
-		if (!virtqueue_get_buf(vq, &unused))
-			return -EBUSY;
-		b->report_stalled = false;
-	}
 	for (i = 0; i < nents; i++)
 		pages += sg[i].length >> PAGE_SHIFT;
+	/* balloon chunks share the queue (lvos_bl_inflate_reported()) */
+	mutex_lock(&b->report_lock);
+	if (b->report_stalled && virtqueue_get_buf(vq, &unused))
+		b->report_stalled = false;
 	/* indirect descriptors are off: adding never allocates */
-	err = virtqueue_add_inbuf(vq, sg, nents, b, GFP_NOWAIT | __GFP_NOWARN);
-	if (err) {
-		pr_warn_ratelimited("cannot queue a free page report: %d\n", err);
-		return err;
+	err = b->report_stalled ? -EBUSY :
+		virtqueue_add_inbuf(vq, sg, nents, b, GFP_NOWAIT | __GFP_NOWARN);
+	if (!err) {
+		virtqueue_kick(vq);
+		if (!wait_event_timeout(b->acked, virtqueue_get_buf(vq, &unused),
+					msecs_to_jiffies(lvos_bl_set.ack_timeout_ms))) {
+			b->report_stalled = true;
+			WRITE_ONCE(b->stalls, b->stalls + 1);
+			err = -ETIMEDOUT;
+		}
 	}
-	virtqueue_kick(vq);
-	if (!wait_event_timeout(b->acked, virtqueue_get_buf(vq, &unused),
-				msecs_to_jiffies(lvos_bl_set.ack_timeout_ms))) {
-		b->report_stalled = true;
-		WRITE_ONCE(b->stalls, b->stalls + 1);
-		pr_warn_ratelimited("the host did not acknowledge a free page report within %u ms\n",
-				    lvos_bl_set.ack_timeout_ms);
-		return -ETIMEDOUT;
+	mutex_unlock(&b->report_lock);
+	if (err) {
+		pr_warn_ratelimited("free page report not taken by the host: %d\n", err);
+		return err;
 	}
 	WRITE_ONCE(b->reports, b->reports + 1);
 	WRITE_ONCE(b->reported_pages, b->reported_pages + pages);
@@ -878,6 +962,7 @@ static int lvos_bl_probe(struct virtio_device *vdev)
 	vdev->priv = b;
 	mutex_init(&b->lock);
 	mutex_init(&b->sample_lock);
+	mutex_init(&b->report_lock);
 	spin_lock_init(&b->stop_lock);
 	init_waitqueue_head(&b->acked);
 	INIT_LIST_HEAD(&b->chunks);
@@ -918,6 +1003,15 @@ static int lvos_bl_probe(struct virtio_device *vdev)
 			memset(&poison, PAGE_POISON, sizeof(poison));
 		virtio_cwrite_le(vdev, struct virtio_balloon_config, poison_val, &poison);
 	}
+	/*
+	 * Chunks go through the reporting queue unless the host wants to hear
+	 * of every balloon page (must-tell-host) or would not discard them
+	 * (QEMU keeps reported pages when a poison value is set).
+	 */
+	b->report_chunks = b->report_vq &&
+		!virtio_has_feature(vdev, VIRTIO_BALLOON_F_MUST_TELL_HOST) &&
+		!(virtio_has_feature(vdev, VIRTIO_BALLOON_F_PAGE_POISON) &&
+		  !want_init_on_free());
 	b->prdev.report = lvos_bl_report;
 	if (b->report_vq) {
 		if (virtqueue_get_vring_size(b->report_vq) < PAGE_REPORTING_CAPACITY) {

@@ -27,6 +27,7 @@ struct lvos_bl_settings lvos_bl_set = {
 	.watch_ms = 1000,
 	.ack_timeout_ms = 10000,
 	.huge = true,
+	.report_chunks = true,
 	.guest_driven = false,
 	.guest_interval_s = 30,
 	.guest_step_mb = 64,
@@ -50,6 +51,8 @@ module_param_named(ack_timeout_ms, lvos_bl_set.ack_timeout_ms, uint, 0444);
 MODULE_PARM_DESC(ack_timeout_ms, "a host that does not acknowledge a message this long stalls the balloon, ms, 100-600000 (default 10000)");
 module_param_named(huge, lvos_bl_set.huge, bool, 0444);
 MODULE_PARM_DESC(huge, "inflate in 2 MiB chunks first (default 1)");
+module_param_named(report_chunks, lvos_bl_set.report_chunks, bool, 0444);
+MODULE_PARM_DESC(report_chunks, "inflate 2 MiB chunks through the free page reporting queue when the host offers it: one discard per chunk on the host (default 1)");
 module_param_named(guest_driven, lvos_bl_set.guest_driven, bool, 0444);
 MODULE_PARM_DESC(guest_driven, "hand cold page cache back to the host when the guest is idle (needs free page reporting; default 0)");
 module_param_named(guest_interval_s, lvos_bl_set.guest_interval_s, uint, 0444);
@@ -88,6 +91,16 @@ static const struct lvos_bl_uint *lvos_bl_uint_of(const char *name)
 	return NULL;
 }
 
+/* the bool settings: huge, report_chunks, guest_driven */
+static bool *lvos_bl_bool_of(const char *name)
+{
+	if (!strcmp(name, "huge"))
+		return &lvos_bl_set.huge;
+	if (!strcmp(name, "report_chunks"))
+		return &lvos_bl_set.report_chunks;
+	return &lvos_bl_set.guest_driven;
+}
+
 static void lvos_bl_kick_dev(void)
 {
 	mutex_lock(&lvos_bl_dev_lock);
@@ -102,9 +115,7 @@ static ssize_t setting_show(struct kobject *k, struct kobj_attribute *a, char *b
 
 	if (u)
 		return sysfs_emit(buf, "%u\n", READ_ONCE(*u->val));
-	if (!strcmp(a->attr.name, "huge"))
-		return sysfs_emit(buf, "%d\n", READ_ONCE(lvos_bl_set.huge));
-	return sysfs_emit(buf, "%d\n", READ_ONCE(lvos_bl_set.guest_driven));
+	return sysfs_emit(buf, "%d\n", READ_ONCE(*lvos_bl_bool_of(a->attr.name)));
 }
 
 static ssize_t setting_store(struct kobject *k, struct kobj_attribute *a,
@@ -121,8 +132,7 @@ static ssize_t setting_store(struct kobject *k, struct kobj_attribute *a,
 					    len, buf);
 			return -EINVAL;
 		}
-		WRITE_ONCE(*(strcmp(a->attr.name, "huge") ? &lvos_bl_set.guest_driven
-							   : &lvos_bl_set.huge), on);
+		WRITE_ONCE(*lvos_bl_bool_of(a->attr.name), on);
 		lvos_bl_kick_dev();
 		return count;
 	}
@@ -149,6 +159,7 @@ LVOS_BL_SETTING(holdoff_ms);
 LVOS_BL_SETTING(watch_ms);
 LVOS_BL_SETTING(ack_timeout_ms);
 LVOS_BL_SETTING(huge);
+LVOS_BL_SETTING(report_chunks);
 LVOS_BL_SETTING(guest_driven);
 LVOS_BL_SETTING(guest_interval_s);
 LVOS_BL_SETTING(guest_step_mb);
@@ -191,6 +202,7 @@ LVOS_BL_COUNTER(refusals, refusals);
 LVOS_BL_COUNTER(inflated, inflated);
 LVOS_BL_COUNTER(inflate_us, inflate_us);
 LVOS_BL_COUNTER(chunk_fallbacks, chunk_fallbacks);
+LVOS_BL_COUNTER(chunks_reported, chunks_reported);
 LVOS_BL_COUNTER(migrated, migrated);
 LVOS_BL_COUNTER(stalls, stalls);
 LVOS_BL_COUNTER(reports, reports);
@@ -278,7 +290,7 @@ static struct kobj_attribute attr_guest_state = __ATTR_RO(guest_state);
 
 static struct attribute *lvos_bl_attrs[] = {
 	&attr_reserve_mb.attr, &attr_hyst_mb.attr, &attr_holdoff_ms.attr,
-	&attr_watch_ms.attr, &attr_ack_timeout_ms.attr, &attr_huge.attr,
+	&attr_watch_ms.attr, &attr_ack_timeout_ms.attr, &attr_huge.attr, &attr_report_chunks.attr,
 	&attr_guest_driven.attr, &attr_guest_interval_s.attr,
 	&attr_guest_step_mb.attr, &attr_guest_keep_mb.attr,
 	&attr_device.attr, &attr_features.attr, &attr_target.attr.attr,
@@ -286,7 +298,7 @@ static struct attribute *lvos_bl_attrs[] = {
 	&attr_pages.attr.attr, &attr_floor.attr.attr, &attr_working_set.attr.attr,
 	&attr_limit.attr.attr, &attr_refused.attr.attr, &attr_refuse_reason.attr,
 	&attr_refusals.attr.attr, &attr_inflated.attr.attr, &attr_inflate_us.attr.attr,
-	&attr_chunk_fallbacks.attr.attr, &attr_migrated.attr.attr, &attr_stalls.attr.attr,
+	&attr_chunk_fallbacks.attr.attr, &attr_chunks_reported.attr.attr, &attr_migrated.attr.attr, &attr_stalls.attr.attr,
 	&attr_reports.attr.attr, &attr_reported_pages.attr.attr, &attr_trims.attr.attr,
 	&attr_trimmed_pages.attr.attr, &attr_guest_state.attr,
 	NULL
