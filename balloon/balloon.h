@@ -133,6 +133,11 @@ struct lvos_bl {
 	__virtio32 *pfns;
 	wait_queue_head_t acked;
 	struct virtqueue *stalled_vq;	/* a message the host has not acked */
+	bool vq_dead;			/* reset: nothing goes to the host */
+	struct list_head inflight;	/* chunks of an unacknowledged chunk report */
+	struct list_head limbo_chunks;	/* ... and of an unacknowledged deflate */
+	struct list_head limbo_pages;
+	unsigned long nr_inflight, nr_limbo_chunks, nr_limbo_pages;	/* in nr_* */
 	bool report_stalled;		/* under @report_lock */
 	bool report_chunks;		/* chunks may go through @report_vq */
 	struct mutex report_lock;	/* @report_vq: page reporting vs. chunks */

@@ -75,22 +75,81 @@ static bool lvos_bl_got_ack(struct virtqueue *vq)
 	return virtqueue_get_buf(vq, &len);
 }
 
+static void lvos_bl_update_actual(struct lvos_bl *b)
+{
+	u32 actual = lvos_bl_size(b);
+
+	if (b->vq_dead)
+		return;
+	/* the legacy balloon config space is little-endian, like virtio 1.x */
+	virtio_cwrite_le(b->vdev, struct virtio_balloon_config, actual, &actual);
+}
+
+static void lvos_bl_release_pages(struct lvos_bl *b, struct list_head *pages)
+{
+	struct page *page, *next;
+
+	list_for_each_entry_safe(page, next, pages, lru) {
+		list_del(&page->lru);
+		if (b->adjust_managed)
+			adjust_managed_page_count(page, 1);
+		put_page(page);
+	}
+}
+
+static void lvos_bl_release_chunk(struct lvos_bl *b, struct page *page)
+{
+	list_del(&page->lru);
+	set_page_private(page, 0);
+	if (b->adjust_managed)
+		adjust_managed_page_count(page, LVOS_BL_CHUNK);
+	__free_pages(page, LVOS_BL_HUGE_ORDER);
+}
+
+/* Pages of a deflate message the host has now acknowledged: the guest's. */
+static void lvos_bl_release_limbo(struct lvos_bl *b)
+{
+	struct page *page, *next;
+	unsigned long n = b->nr_limbo_chunks * LVOS_BL_CHUNK + b->nr_limbo_pages;
+
+	list_for_each_entry_safe(page, next, &b->limbo_chunks, lru)
+		lvos_bl_release_chunk(b, page);
+	lvos_bl_release_pages(b, &b->limbo_pages);
+	b->nr_chunks -= b->nr_limbo_chunks;
+	b->nr_pages -= b->nr_limbo_pages;
+	b->nr_limbo_chunks = 0;
+	b->nr_limbo_pages = 0;
+	WRITE_ONCE(b->deflated[LVOS_BL_DEF_HOST], b->deflated[LVOS_BL_DEF_HOST] + n);
+	lvos_bl_update_actual(b);
+}
+
 /*
- * A message the host never acknowledged still owns @pfns: nothing more is
- * sent until it comes back. Return: true when nothing is outstanding.
+ * A message the host has not acknowledged still owns @pfns and the pages
+ * in it: nothing more is sent until it comes back, and the pages of a
+ * stalled deflate stay in the balloon (limbo) until then. Called with
+ * @b->lock held. Return: true when nothing is outstanding.
  */
 static bool lvos_bl_unstalled(struct lvos_bl *b)
 {
+	if (b->vq_dead)
+		return false;
 	if (!b->stalled_vq)
 		return true;
 	if (!lvos_bl_got_ack(b->stalled_vq))
 		return false;
+	if (b->stalled_vq == b->deflate_vq)
+		lvos_bl_release_limbo(b);
 	b->stalled_vq = NULL;
 	pr_info("the host acknowledged the stalled message: balloon resumes\n");
 	return true;
 }
 
-/* Send @n PFNs from @pfns on @vq and wait (bounded) for the ack. */
+/*
+ * Send @n PFNs from @pfns on @vq and wait (bounded) for the ack. Return:
+ * 0; -ETIMEDOUT when the host did not answer in time (the balloon is
+ * stalled: the message is still the host's); another error when the
+ * message could not be queued (the host never saw it).
+ */
 static int lvos_bl_tell(struct lvos_bl *b, struct virtqueue *vq, unsigned int n)
 {
 	struct scatterlist sg;
@@ -121,14 +180,6 @@ static int lvos_bl_tell(struct lvos_bl *b, struct virtqueue *vq, unsigned int n)
 	return 0;
 }
 
-static void lvos_bl_update_actual(struct lvos_bl *b)
-{
-	u32 actual = lvos_bl_size(b);
-
-	/* the legacy balloon config space is little-endian, like virtio 1.x */
-	virtio_cwrite_le(b->vdev, struct virtio_balloon_config, actual, &actual);
-}
-
 static unsigned long lvos_bl_read_target(struct lvos_bl *b, unsigned long total)
 {
 	u32 num_pages;
@@ -143,8 +194,45 @@ static unsigned long lvos_bl_read_target(struct lvos_bl *b, unsigned long total)
 
 /* ---- pages in and out ---- */
 
+/*
+ * A free 2 MiB block, if the guest has one: no reclaim and no compaction
+ * here (a balloon that compacts for every chunk is slower than one that
+ * takes single pages); when there is none the rest goes in single pages,
+ * which reclaim as virtio_balloon's do.
+ */
+static struct page *lvos_bl_alloc_chunk(struct lvos_bl *b)
+{
+	struct page *page;
+
+	page = alloc_pages((GFP_HIGHUSER | __GFP_NOWARN | __GFP_NORETRY |
+			    __GFP_NOMEMALLOC) & ~__GFP_DIRECT_RECLAIM,
+			   LVOS_BL_HUGE_ORDER);
+	if (!page)
+		WRITE_ONCE(b->chunk_fallbacks, b->chunk_fallbacks + 1);
+	return page;
+}
+
 /* the host discards a reported range only inside one RAM block */
 #define LVOS_BL_MERGE_SHIFT	(27 - PAGE_SHIFT)	/* 128 MiB */
+
+/*
+ * A chunk report that was not acknowledged in time: once it comes back,
+ * its chunks are ordinary reported chunks. Called with @b->lock and
+ * @b->report_lock held.
+ */
+static bool lvos_bl_report_unstalled(struct lvos_bl *b)
+{
+	if (b->vq_dead)
+		return false;
+	if (!b->report_stalled)
+		return true;
+	if (!lvos_bl_got_ack(b->report_vq))
+		return false;
+	list_splice_init(&b->inflight, &b->chunks);
+	b->nr_inflight = 0;
+	b->report_stalled = false;
+	return true;
+}
 
 /*
  * Inflate by up to @max chunks through the free page reporting queue: the
@@ -152,25 +240,29 @@ static unsigned long lvos_bl_read_target(struct lvos_bl *b, unsigned long total)
  * page, so a host huge page is dropped whole, never split. The pages are
  * the balloon's (counted in "actual") and never reach the inflate queue,
  * so a deflate frees them without a message: the host only ever saw them
- * as free memory it could discard. Return: chunks added.
+ * as free memory it could discard. Until the host acknowledges the report
+ * they stay in @b->inflight, never freed. Called with @b->lock held.
+ * Return: chunks added (0: use the inflate queue).
  */
 static unsigned long lvos_bl_inflate_reported(struct lvos_bl *b, unsigned long max)
 {
 	struct scatterlist *sg = b->rsg;
 	unsigned long got = 0, pfn, end = 0;
-	unsigned int nents = 0, unused;
-	struct page *page;
+	unsigned int nents = 0;
+	struct page *page, *next;
 	LIST_HEAD(chunks);
 	int err;
 
+	/* free page reporting has the queue: the inflate queue it is */
+	if (!mutex_trylock(&b->report_lock))
+		return 0;
+	if (!lvos_bl_report_unstalled(b))
+		goto out_unlock;
 	sg_init_table(sg, LVOS_BL_RSG);
 	while (got < max && nents < LVOS_BL_RSG) {
-		page = alloc_pages(GFP_HIGHUSER | __GFP_NOWARN | __GFP_NORETRY |
-				   __GFP_NOMEMALLOC, LVOS_BL_HUGE_ORDER);
-		if (!page) {
-			WRITE_ONCE(b->chunk_fallbacks, b->chunk_fallbacks + 1);
+		page = lvos_bl_alloc_chunk(b);
+		if (!page)
 			break;
-		}
 		pfn = page_to_pfn(page);
 		if (nents && pfn == end &&
 		    !((pfn ^ (end - 1)) >> LVOS_BL_MERGE_SHIFT))
@@ -179,48 +271,53 @@ static unsigned long lvos_bl_inflate_reported(struct lvos_bl *b, unsigned long m
 			sg_set_page(&sg[nents++], page, LVOS_BL_CHUNK << PAGE_SHIFT, 0);
 		end = pfn + LVOS_BL_CHUNK;
 		set_page_private(page, 1);	/* never on the inflate queue */
-		list_add(&page->lru, &chunks);
+		list_add_tail(&page->lru, &chunks);
 		got++;
 	}
 	if (!got)
-		return 0;
+		goto out_unlock;
 	sg_mark_end(&sg[nents - 1]);
+	/* indirect descriptors are off: adding never allocates */
+	err = virtqueue_add_inbuf(b->report_vq, sg, nents, b, GFP_NOWAIT | __GFP_NOWARN);
+	if (err) {
+		/* the host never saw them */
+		list_for_each_entry_safe(page, next, &chunks, lru) {
+			list_del(&page->lru);
+			set_page_private(page, 0);
+			__free_pages(page, LVOS_BL_HUGE_ORDER);
+		}
+		pr_warn_ratelimited("cannot queue a chunk report: %d\n", err);
+		got = 0;
+		goto out_unlock;
+	}
+	virtqueue_kick(b->report_vq);
 	list_for_each_entry(page, &chunks, lru)
 		if (b->adjust_managed)
 			adjust_managed_page_count(page, -(long)LVOS_BL_CHUNK);
-	list_splice(&chunks, &b->chunks);
 	b->nr_chunks += got;
-
-	mutex_lock(&b->report_lock);
-	if (b->report_stalled && virtqueue_get_buf(b->report_vq, &unused))
-		b->report_stalled = false;
-	err = b->report_stalled ? -EBUSY :
-		virtqueue_add_inbuf(b->report_vq, sg, nents, b, GFP_NOWAIT | __GFP_NOWARN);
-	if (!err) {
-		virtqueue_kick(b->report_vq);
-		if (!wait_event_timeout(b->acked, lvos_bl_got_ack(b->report_vq),
-					msecs_to_jiffies(lvos_bl_set.ack_timeout_ms))) {
-			b->report_stalled = true;
-			WRITE_ONCE(b->stalls, b->stalls + 1);
-			err = -ETIMEDOUT;
-		}
+	if (!wait_event_timeout(b->acked, lvos_bl_got_ack(b->report_vq),
+				msecs_to_jiffies(lvos_bl_set.ack_timeout_ms))) {
+		b->report_stalled = true;
+		list_splice(&chunks, &b->inflight);
+		b->nr_inflight += got;
+		WRITE_ONCE(b->stalls, b->stalls + 1);
+		pr_warn_ratelimited("the host did not acknowledge a report of %lu chunks within %u ms\n",
+				    got, lvos_bl_set.ack_timeout_ms);
+	} else {
+		list_splice(&chunks, &b->chunks);
 	}
-	mutex_unlock(&b->report_lock);
-	/* unreported, the chunks still count: the host gets them at the next try */
-	if (err)
-		pr_warn_ratelimited("the host did not take %lu reported chunks: %d\n",
-				    got, err);
 	WRITE_ONCE(b->inflated, b->inflated + got * LVOS_BL_CHUNK);
 	WRITE_ONCE(b->chunks_reported, b->chunks_reported + got);
+out_unlock:
+	mutex_unlock(&b->report_lock);
 	return got;
 }
 
 /*
  * Inflate by up to @want pages in one message. Chunks come first; when the
- * guest has no free 2 MiB block left (after one round of reclaim and
- * compaction: __GFP_NORETRY), the rest of the message is single pages.
- * Return: pages added (0 when the guest has none to give or the host
- * stalled).
+ * guest has no free 2 MiB block left the rest of the message is single
+ * pages. Called with @b->lock held. Return: pages added (0 when the guest
+ * has none to give, the host stalled or the message failed).
  */
 static unsigned long lvos_bl_inflate_one(struct lvos_bl *b, unsigned long want)
 {
@@ -230,23 +327,22 @@ static unsigned long lvos_bl_inflate_one(struct lvos_bl *b, unsigned long want)
 	struct page *page, *next;
 	unsigned int n = 0, i;
 	unsigned long got_chunks = 0, got_pages = 0;
+	int err;
 
-	if (b->report_chunks && !READ_ONCE(b->report_stalled) &&
-	    READ_ONCE(lvos_bl_set.report_chunks) &&
-	    lvos_bl_set.huge && want >= LVOS_BL_CHUNK) {
-		got_chunks = lvos_bl_inflate_reported(b, min(want / LVOS_BL_CHUNK,
-							    LVOS_BL_REPORT_MAX));
+	if (!lvos_bl_unstalled(b))
+		return 0;
+	if (b->report_chunks && READ_ONCE(lvos_bl_set.report_chunks) &&
+	    READ_ONCE(lvos_bl_set.huge) && want >= LVOS_BL_CHUNK) {
+		got_chunks = min(want / LVOS_BL_CHUNK, LVOS_BL_REPORT_MAX);
+		got_chunks = lvos_bl_inflate_reported(b, got_chunks);
 		if (got_chunks)
 			return got_chunks * LVOS_BL_CHUNK;
 	}
-	lvos_bl_inflate_split(want, LVOS_BL_BATCH, lvos_bl_set.huge, &s);
+	lvos_bl_inflate_split(want, LVOS_BL_BATCH, READ_ONCE(lvos_bl_set.huge), &s);
 	while (got_chunks < s.chunks) {
-		page = alloc_pages(GFP_HIGHUSER | __GFP_NOWARN | __GFP_NORETRY |
-				   __GFP_NOMEMALLOC, LVOS_BL_HUGE_ORDER);
-		if (!page) {
-			WRITE_ONCE(b->chunk_fallbacks, b->chunk_fallbacks + 1);
+		page = lvos_bl_alloc_chunk(b);
+		if (!page)
 			break;
-		}
 		for (i = 0; i < LVOS_BL_CHUNK; i++)
 			b->pfns[n++] = cpu_to_virtio32(b->vdev, page_to_pfn(page) + i);
 		list_add(&page->lru, &chunks);
@@ -264,8 +360,23 @@ static unsigned long lvos_bl_inflate_one(struct lvos_bl *b, unsigned long want)
 	}
 	if (!n)
 		return 0;
-
-	/* in the balloon before the host hears of them: compaction may look */
+	/*
+	 * The pages are not movable until enqueued, so nothing can touch them
+	 * before the host has heard of them. Not acknowledged in time: they
+	 * stay in the balloon (the host may still take them).
+	 */
+	err = lvos_bl_tell(b, b->inflate_vq, n);
+	if (err && err != -ETIMEDOUT) {
+		list_for_each_entry_safe(page, next, &chunks, lru) {
+			list_del(&page->lru);
+			__free_pages(page, LVOS_BL_HUGE_ORDER);
+		}
+		list_for_each_entry_safe(page, next, &pages, lru) {
+			list_del(&page->lru);
+			put_page(page);
+		}
+		return 0;
+	}
 	list_for_each_entry_safe(page, next, &chunks, lru) {
 		if (b->adjust_managed)
 			adjust_managed_page_count(page, -(long)LVOS_BL_CHUNK);
@@ -277,43 +388,27 @@ static unsigned long lvos_bl_inflate_one(struct lvos_bl *b, unsigned long want)
 	balloon_page_list_enqueue(&b->bdi, &pages);
 	b->nr_chunks += got_chunks;
 	b->nr_pages += got_pages;
-	/*
-	 * Not acknowledged: the pages stay in the balloon (the host may have
-	 * taken them); they are released after a device reset at the latest.
-	 */
-	lvos_bl_tell(b, b->inflate_vq, n);
 	WRITE_ONCE(b->inflated, b->inflated + n);
 	return n;
 }
 
-static void lvos_bl_release_pages(struct lvos_bl *b, struct list_head *pages)
-{
-	struct page *page, *next;
-
-	list_for_each_entry_safe(page, next, pages, lru) {
-		list_del(&page->lru);
-		if (b->adjust_managed)
-			adjust_managed_page_count(page, 1);
-		put_page(page);
-	}
-}
-
-static void lvos_bl_release_chunk(struct lvos_bl *b, struct page *page)
-{
-	list_del(&page->lru);
-	set_page_private(page, 0);
-	if (b->adjust_managed)
-		adjust_managed_page_count(page, LVOS_BL_CHUNK);
-	__free_pages(page, LVOS_BL_HUGE_ORDER);
-}
-
-/* One chunk becomes 512 movable single pages; the host is not involved. */
+/*
+ * One chunk becomes 512 movable single pages; the host is not involved.
+ * A chunk that went through the inflate queue first: its pages' PFNs are
+ * the host's already.
+ */
 static void lvos_bl_split_chunk(struct lvos_bl *b)
 {
-	struct page *page = list_first_entry(&b->chunks, struct page, lru);
+	struct page *page = list_first_entry(&b->chunks, struct page, lru), *p;
 	LIST_HEAD(pages);
 	unsigned int i;
 
+	list_for_each_entry(p, &b->chunks, lru) {
+		if (!page_private(p)) {
+			page = p;
+			break;
+		}
+	}
 	list_del(&page->lru);
 	set_page_private(page, 0);
 	split_page(page, LVOS_BL_HUGE_ORDER);
@@ -326,7 +421,9 @@ static void lvos_bl_split_chunk(struct lvos_bl *b)
 
 /*
  * Deflate by up to @want pages in one message, telling the host before any
- * page is used again. Return: pages released.
+ * page is used again. Pages of a message the host does not acknowledge in
+ * time wait in limbo (still in the balloon) for the ack or a reset.
+ * Called with @b->lock held. Return: pages released.
  */
 static unsigned long lvos_bl_deflate_one(struct lvos_bl *b, unsigned long want,
 					 enum lvos_bl_deflate why)
@@ -335,14 +432,19 @@ static unsigned long lvos_bl_deflate_one(struct lvos_bl *b, unsigned long want,
 	LIST_HEAD(chunks);
 	LIST_HEAD(pages);
 	struct page *page, *next;
-	unsigned long got_pages, done;
+	unsigned long got_pages, done, chunks_free, pages_free;
 	unsigned int n = 0, i, c;
+	int err = 0;
 
-	lvos_bl_deflate_split(want, LVOS_BL_BATCH, b->nr_chunks, b->nr_pages, &s);
+	if (!lvos_bl_unstalled(b))
+		return 0;
+	chunks_free = b->nr_chunks - b->nr_inflight - b->nr_limbo_chunks;
+	pages_free = b->nr_pages - b->nr_limbo_pages;
+	lvos_bl_deflate_split(want, LVOS_BL_BATCH, chunks_free, pages_free, &s);
 	if (s.split) {
 		lvos_bl_split_chunk(b);
-		lvos_bl_deflate_split(want, LVOS_BL_BATCH, b->nr_chunks,
-				      b->nr_pages, &s);
+		lvos_bl_deflate_split(want, LVOS_BL_BATCH, chunks_free - 1,
+				      pages_free + LVOS_BL_CHUNK, &s);
 	}
 	for (c = 0; c < s.chunks; c++) {
 		page = list_first_entry(&b->chunks, struct page, lru);
@@ -357,10 +459,14 @@ static unsigned long lvos_bl_deflate_one(struct lvos_bl *b, unsigned long want,
 		b->pfns[n++] = cpu_to_virtio32(b->vdev, page_to_pfn(page));
 	if (!s.chunks && !got_pages)
 		return 0;
-	if (n && lvos_bl_tell(b, b->deflate_vq, n)) {
-		/* not acknowledged: keep them until the host answers */
-		list_splice(&chunks, &b->chunks);
-		balloon_page_list_enqueue(&b->bdi, &pages);
+	if (n)
+		err = lvos_bl_tell(b, b->deflate_vq, n);
+	if (err) {
+		/* the host may still read the message: keep them until it has */
+		list_splice(&chunks, &b->limbo_chunks);
+		list_splice(&pages, &b->limbo_pages);
+		b->nr_limbo_chunks += s.chunks;
+		b->nr_limbo_pages += got_pages;
 		return 0;
 	}
 	list_for_each_entry_safe(page, next, &chunks, lru)
@@ -399,6 +505,10 @@ static unsigned long lvos_bl_total(struct lvos_bl *b)
 	return totalram_pages() + (b->adjust_managed ? lvos_bl_size(b) : 0);
 }
 
+/*
+ * Not under @b->lock: all_vm_events() takes the CPU hotplug lock, which
+ * the OOM notifier's caller may hold. The balloon's size is read racily.
+ */
 static void lvos_bl_sample(struct lvos_bl *b, struct lvos_bl_mem *m)
 {
 	unsigned long refaults, swapins;
@@ -448,33 +558,34 @@ static void lvos_bl_set_reason(struct lvos_bl *b, enum lvos_bl_reason reason,
 }
 
 /*
- * Move the balloon towards the host's target within the floor. Called by
- * the balance work with @b->lock held. Return: true when another round is
- * due at once (a stop between messages).
+ * Move the balloon one message towards the host's target within the floor
+ * (@m sampled without the lock). Called with @b->lock held, which is
+ * dropped between messages so reclaim and the OOM notifier get their turn.
+ * Return: true when another message is due at once.
  */
-static bool lvos_bl_balance(struct lvos_bl *b)
+static bool lvos_bl_balance(struct lvos_bl *b, struct lvos_bl_mem *m)
 {
-	struct lvos_bl_mem m;
 	struct lvos_bl_plan p;
-	unsigned long want, done = 0, n;
+	unsigned long want, done;
 	ktime_t t0;
 
-	lvos_bl_sample(b, &m);
-	lvos_bl_compute_floor(&m, &b->floor);
-	b->target = lvos_bl_read_target(b, m.total);
+	m->balloon = lvos_bl_size(b);
+	m->total = lvos_bl_total(b);
+	lvos_bl_compute_floor(m, &b->floor);
+	b->target = lvos_bl_read_target(b, m->total);
 
 	if (!lvos_bl_unstalled(b)) {
 		lvos_bl_set_reason(b, LVOS_BL_STALLED,
-				   b->target > m.balloon ? b->target - m.balloon
-							 : m.balloon - b->target);
+				   b->target > m->balloon ? b->target - m->balloon
+							  : m->balloon - b->target);
 		return false;
 	}
-	lvos_bl_decide(b->target, m.balloon, &b->floor,
+	lvos_bl_decide(b->target, m->balloon, &b->floor,
 		       mb_pages(lvos_bl_set.hyst_mb),
 		       time_before(jiffies, b->holdoff_until), b->may_deflate, &p);
 
 	if (p.delta < 0) {
-		want = -p.delta;
+		want = min_t(unsigned long, -p.delta, LVOS_BL_BATCH);
 		done = lvos_bl_deflate(b, want, p.pressure ? LVOS_BL_DEF_PRESSURE
 							  : LVOS_BL_DEF_HOST);
 		if (p.pressure && done) {
@@ -482,35 +593,36 @@ static bool lvos_bl_balance(struct lvos_bl *b)
 			pr_info_ratelimited("working set grew: deflated %lu pages (floor %lu pages)\n",
 					    done, b->floor.floor);
 		}
-		lvos_bl_set_reason(b, b->stalled_vq ? LVOS_BL_STALLED : p.reason,
-				   p.refused + (want - done));
-		return false;
+		if (!done) {
+			lvos_bl_set_reason(b, b->stalled_vq ? LVOS_BL_STALLED : p.reason,
+					   p.refused - p.delta);
+			return false;
+		}
+		lvos_bl_set_reason(b, p.reason, p.refused);
+		return done < (unsigned long)-p.delta;
 	}
 	if (p.delta > 0) {
-		want = p.delta;
-		t0 = ktime_get();
-		while (done < want && !READ_ONCE(b->stop)) {
-			/* someone else needs the memory more than the host */
-			if (lvos_bl_short())
-				break;
-			n = lvos_bl_inflate_one(b, want - done);
-			done += n;
-			if (!n || b->stalled_vq)
-				break;
-			cond_resched();
+		/* someone else needs the memory more than the host */
+		if (lvos_bl_short()) {
+			lvos_bl_set_reason(b, LVOS_BL_FLOOR, p.refused + p.delta);
+			return false;
 		}
-		WRITE_ONCE(b->inflate_us, ktime_us_delta(ktime_get(), t0));
+		t0 = ktime_get();
+		done = lvos_bl_inflate_one(b, p.delta);
 		if (done) {
+			WRITE_ONCE(b->inflate_us, ktime_us_delta(ktime_get(), t0));
 			lvos_bl_update_actual(b);
 			trace_lvos_balloon_inflate(done, lvos_bl_size(b), b->nr_chunks,
 						   b->inflate_us);
 		}
-		if (done < want) {
-			lvos_bl_set_reason(b, b->stalled_vq ? LVOS_BL_STALLED
-							    : LVOS_BL_ALLOC,
-					   p.refused + want - done);
+		if (!done || b->stalled_vq || b->report_stalled) {
+			lvos_bl_set_reason(b, b->stalled_vq || b->report_stalled ?
+					   LVOS_BL_STALLED : LVOS_BL_ALLOC,
+					   p.refused + p.delta - done);
 			return false;
 		}
+		lvos_bl_set_reason(b, p.reason, p.refused);
+		return done < (unsigned long)p.delta;
 	}
 	lvos_bl_set_reason(b, p.reason, p.refused);
 	return false;
@@ -591,10 +703,8 @@ static void lvos_bl_guest_trim(struct lvos_bl *b)
 		return;
 	b->next_trim = jiffies + lvos_bl_set.guest_interval_s * HZ;
 
-	mutex_lock(&b->lock);
 	lvos_bl_sample(b, &m);
 	lvos_bl_compute_floor(&m, &b->floor);
-	mutex_unlock(&b->lock);
 	/* cold means: no refaults and no swap-ins over the whole interval */
 	mutex_lock(&b->sample_lock);
 	refaults = b->last_refaults;
@@ -640,12 +750,15 @@ static void lvos_bl_balance_work(struct work_struct *work)
 	struct lvos_bl *b = container_of(to_delayed_work(work), struct lvos_bl,
 					 balance_work);
 	unsigned long delay = msecs_to_jiffies(lvos_bl_set.watch_ms);
+	struct lvos_bl_mem m;
 
+	lvos_bl_sample(b, &m);
 	mutex_lock(&b->lock);
-	if (lvos_bl_balance(b))
+	if (lvos_bl_balance(b, &m))
 		delay = 0;
 	mutex_unlock(&b->lock);
-	lvos_bl_guest_trim(b);
+	if (delay)
+		lvos_bl_guest_trim(b);
 
 	spin_lock_irq(&b->stop_lock);
 	if (!b->stop)
@@ -697,17 +810,27 @@ static unsigned long lvos_bl_shrink_scan(struct shrinker *s, struct shrink_contr
 				   b->target > lvos_bl_size(b) ? b->target - lvos_bl_size(b) : 0);
 	}
 	mutex_unlock(&b->lock);
-	pr_info_ratelimited("memory short: deflated %lu pages for reclaim\n", done);
+	if (done)
+		pr_info_ratelimited("memory short: deflated %lu pages for reclaim\n", done);
 	return done ? done : SHRINK_STOP;
 }
 
+/*
+ * Called with oom_lock held: never wait long for @b->lock (a message
+ * holds it at most one ack timeout); without it the OOM killer goes on.
+ */
 static int lvos_bl_oom_notify(struct notifier_block *nb, unsigned long dummy,
 			      void *parm)
 {
 	struct lvos_bl *b = container_of(nb, struct lvos_bl, oom_nb);
 	unsigned long *freed = parm, done;
+	unsigned int tries;
 
-	mutex_lock(&b->lock);
+	for (tries = 0; !mutex_trylock(&b->lock); tries++) {
+		if (tries == 50)
+			return NOTIFY_OK;
+		usleep_range(2000, 4000);
+	}
 	done = lvos_bl_deflate(b, LVOS_BL_OOM_PAGES, LVOS_BL_DEF_OOM);
 	if (done) {
 		lvos_bl_holdoff(b);
@@ -716,7 +839,8 @@ static int lvos_bl_oom_notify(struct notifier_block *nb, unsigned long dummy,
 	}
 	mutex_unlock(&b->lock);
 	*freed += done;
-	pr_info_ratelimited("out of memory: deflated %lu pages\n", done);
+	if (done)
+		pr_info_ratelimited("out of memory: deflated %lu pages\n", done);
 	return NOTIFY_OK;
 }
 
@@ -748,9 +872,15 @@ static int lvos_bl_migratepage(struct balloon_dev_info *bdi, struct page *newpag
 	spin_unlock_irqrestore(&bdi->pages_lock, flags);
 
 	b->pfns[0] = cpu_to_virtio32(b->vdev, page_to_pfn(newpage));
-	lvos_bl_tell(b, b->inflate_vq, 1);
-	b->pfns[0] = cpu_to_virtio32(b->vdev, page_to_pfn(page));
-	lvos_bl_tell(b, b->deflate_vq, 1);
+	/*
+	 * If the host does not acknowledge the new page, @pfns stays its and
+	 * the old page goes back unannounced (no must-tell-host: allowed;
+	 * QEMU only hints on deflate).
+	 */
+	if (!lvos_bl_tell(b, b->inflate_vq, 1)) {
+		b->pfns[0] = cpu_to_virtio32(b->vdev, page_to_pfn(page));
+		lvos_bl_tell(b, b->deflate_vq, 1);
+	}
 	WRITE_ONCE(b->migrated, b->migrated + 1);
 	mutex_unlock(&b->lock);
 
@@ -838,12 +968,17 @@ static void lvos_bl_stats_work(struct work_struct *work)
 
 /* ---- free page reporting ---- */
 
+/*
+ * The page reporting core puts the pages back on the free lists when this
+ * returns, so it must not return before the host is done with them: the
+ * wait is unbounded (with a warning), and ends early only when the device
+ * is reset (remove, freeze), after which the host holds nothing.
+ */
 static int lvos_bl_report(struct page_reporting_dev_info *pr, struct scatterlist *sg,
 			  unsigned int nents)
 {
 	struct lvos_bl *b = container_of(pr, struct lvos_bl, prdev);
-	struct virtqueue *vq = b->report_vq;
-	unsigned int unused, i;
+	unsigned int i;
 	unsigned long pages = 0;
 	int err;
 
@@ -851,31 +986,30 @@ static int lvos_bl_report(struct page_reporting_dev_info *pr, struct scatterlist
 		pages += sg[i].length >> PAGE_SHIFT;
 	/* balloon chunks share the queue (lvos_bl_inflate_reported()) */
 	mutex_lock(&b->report_lock);
-	if (b->report_stalled && virtqueue_get_buf(vq, &unused))
-		b->report_stalled = false;
-	/* indirect descriptors are off: adding never allocates */
-	err = b->report_stalled ? -EBUSY :
-		virtqueue_add_inbuf(vq, sg, nents, b, GFP_NOWAIT | __GFP_NOWARN);
-	if (!err) {
-		virtqueue_kick(vq);
-		if (!wait_event_timeout(b->acked, virtqueue_get_buf(vq, &unused),
-					msecs_to_jiffies(lvos_bl_set.ack_timeout_ms))) {
-			b->report_stalled = true;
-			WRITE_ONCE(b->stalls, b->stalls + 1);
-			err = -ETIMEDOUT;
-		}
+	if (b->vq_dead || b->report_stalled) {
+		mutex_unlock(&b->report_lock);
+		return -EBUSY;
 	}
-	mutex_unlock(&b->report_lock);
+	/* indirect descriptors are off: adding never allocates */
+	err = virtqueue_add_inbuf(b->report_vq, sg, nents, b, GFP_NOWAIT | __GFP_NOWARN);
 	if (err) {
-		pr_warn_ratelimited("free page report not taken by the host: %d\n", err);
+		mutex_unlock(&b->report_lock);
+		pr_warn_ratelimited("cannot queue a free page report: %d\n", err);
 		return err;
 	}
+	virtqueue_kick(b->report_vq);
+	if (!wait_event_timeout(b->acked, lvos_bl_got_ack(b->report_vq) || READ_ONCE(b->vq_dead),
+				msecs_to_jiffies(lvos_bl_set.ack_timeout_ms))) {
+		WRITE_ONCE(b->stalls, b->stalls + 1);
+		pr_warn_ratelimited("the host has not acknowledged a free page report after %u ms: waiting\n",
+				    lvos_bl_set.ack_timeout_ms);
+		wait_event(b->acked, lvos_bl_got_ack(b->report_vq) || READ_ONCE(b->vq_dead));
+	}
+	mutex_unlock(&b->report_lock);
 	WRITE_ONCE(b->reports, b->reports + 1);
 	WRITE_ONCE(b->reported_pages, b->reported_pages + pages);
 	return 0;
 }
-
-/* ---- probe and remove ---- */
 
 static int lvos_bl_init_vqs(struct lvos_bl *b)
 {
@@ -932,6 +1066,93 @@ static int lvos_bl_validate(struct virtio_device *vdev)
 	return 0;
 }
 
+static void lvos_bl_stop(struct lvos_bl *b)
+{
+	spin_lock_irq(&b->stop_lock);
+	b->stop = true;
+	spin_unlock_irq(&b->stop_lock);
+	cancel_delayed_work_sync(&b->balance_work);
+	cancel_work_sync(&b->stats_work);
+}
+
+/*
+ * Every page back to the guest: the host told first while it still
+ * answers, then the device reset (after which it holds no buffer and no
+ * balloon page), then whatever it never acknowledged. The queues are gone
+ * afterwards. Return: pages that went back after the reset only.
+ */
+static unsigned long lvos_bl_shutdown(struct lvos_bl *b)
+{
+	struct virtio_device *vdev = b->vdev;
+	struct page *page, *next;
+	unsigned long left;
+	LIST_HEAD(pages);
+	size_t n;
+
+	mutex_lock(&b->lock);
+	lvos_bl_deflate(b, lvos_bl_size(b), LVOS_BL_DEF_HOST);
+	left = lvos_bl_size(b);
+	virtio_reset_device(vdev);
+	WRITE_ONCE(b->vq_dead, true);
+	/* a free page report waiting on the host gives up, then none starts */
+	wake_up_all(&b->acked);
+	mutex_lock(&b->report_lock);
+	mutex_unlock(&b->report_lock);
+
+	list_splice_init(&b->inflight, &b->chunks);
+	list_splice_init(&b->limbo_chunks, &b->chunks);
+	list_splice_init(&b->limbo_pages, &pages);
+	b->nr_inflight = 0;
+	b->nr_limbo_chunks = 0;
+	b->nr_pages -= b->nr_limbo_pages;
+	b->nr_limbo_pages = 0;
+	b->stalled_vq = NULL;
+	b->report_stalled = false;
+	lvos_bl_release_pages(b, &pages);
+	list_for_each_entry_safe(page, next, &b->chunks, lru)
+		lvos_bl_release_chunk(b, page);
+	b->nr_chunks = 0;
+	while (b->nr_pages) {
+		n = balloon_page_list_dequeue(&b->bdi, &pages, b->nr_pages);
+		if (!n) {
+			/* isolated by compaction right now: it comes back */
+			mutex_unlock(&b->lock);
+			usleep_range(1000, 2000);
+			mutex_lock(&b->lock);
+			continue;
+		}
+		b->nr_pages -= n;
+		lvos_bl_release_pages(b, &pages);
+	}
+	mutex_unlock(&b->lock);
+	vdev->config->del_vqs(vdev);
+	return left;
+}
+
+static int lvos_bl_start(struct lvos_bl *b)
+{
+	struct lvos_bl_mem m;
+	int err;
+
+	/* the stats request may come as soon as the queue exists */
+	spin_lock_irq(&b->stop_lock);
+	b->stop = false;
+	spin_unlock_irq(&b->stop_lock);
+	err = lvos_bl_init_vqs(b);
+	if (err) {
+		lvos_bl_stop(b);
+		return err;
+	}
+	mutex_lock(&b->report_lock);
+	b->vq_dead = false;
+	mutex_unlock(&b->report_lock);
+	/* deltas from now on, not since boot */
+	lvos_bl_sample(b, &m);
+	b->trim_refaults = b->last_refaults;
+	b->trim_swapins = b->last_swapins;
+	return 0;
+}
+
 static int lvos_bl_probe(struct virtio_device *vdev)
 {
 	struct lvos_bl *b;
@@ -966,6 +1187,9 @@ static int lvos_bl_probe(struct virtio_device *vdev)
 	spin_lock_init(&b->stop_lock);
 	init_waitqueue_head(&b->acked);
 	INIT_LIST_HEAD(&b->chunks);
+	INIT_LIST_HEAD(&b->inflight);
+	INIT_LIST_HEAD(&b->limbo_chunks);
+	INIT_LIST_HEAD(&b->limbo_pages);
 	INIT_DELAYED_WORK(&b->balance_work, lvos_bl_balance_work);
 	INIT_WORK(&b->stats_work, lvos_bl_stats_work);
 	balloon_devinfo_init(&b->bdi);
@@ -976,8 +1200,9 @@ static int lvos_bl_probe(struct virtio_device *vdev)
 	b->adjust_managed = !b->may_deflate;
 	b->guest_state = "off";
 	b->reason = LVOS_BL_OK;
+	b->stop = true;		/* until the queues are up */
 
-	err = lvos_bl_init_vqs(b);
+	err = lvos_bl_start(b);
 	if (err)
 		goto err_free_pfns;
 
@@ -988,7 +1213,7 @@ static int lvos_bl_probe(struct virtio_device *vdev)
 			err = -ENOMEM;
 			goto err_del_vqs;
 		}
-		/* after virtio_balloon's (and vmw_balloon's) priority */
+		/* like virtio_balloon's */
 		b->oom_nb.notifier_call = lvos_bl_oom_notify;
 		b->oom_nb.priority = 80;
 		err = register_oom_notifier(&b->oom_nb);
@@ -1041,6 +1266,9 @@ err_oom:
 err_shrinker:
 	lvos_shrinker_destroy(b->shrinker);
 err_del_vqs:
+	/* the host may have asked for stats already */
+	lvos_bl_stop(b);
+	virtio_reset_device(vdev);
 	vdev->config->del_vqs(vdev);
 err_free_pfns:
 	kfree(b->pfns);
@@ -1055,56 +1283,51 @@ static void lvos_bl_remove(struct virtio_device *vdev)
 {
 	struct lvos_bl *b = vdev->priv;
 	unsigned long size, left;
-	struct page *page, *next;
-	LIST_HEAD(pages);
-	size_t n;
 
 	mutex_lock(&lvos_bl_dev_lock);
 	WRITE_ONCE(lvos_bl_dev, NULL);
 	mutex_unlock(&lvos_bl_dev_lock);
 
-	spin_lock_irq(&b->stop_lock);
-	b->stop = true;
-	spin_unlock_irq(&b->stop_lock);
-	cancel_delayed_work_sync(&b->balance_work);
-	cancel_work_sync(&b->stats_work);
-	if (b->reporting)
-		page_reporting_unregister(&b->prdev);
+	lvos_bl_stop(b);
 	if (b->may_deflate) {
 		unregister_oom_notifier(&b->oom_nb);
 		lvos_shrinker_destroy(b->shrinker);
 	}
-
-	/* every page back, the host told first while it still answers */
-	mutex_lock(&b->lock);
 	size = lvos_bl_size(b);
-	lvos_bl_deflate(b, size, LVOS_BL_DEF_HOST);
-	left = lvos_bl_size(b);
-	mutex_unlock(&b->lock);
-
-	virtio_reset_device(vdev);
-	/*
-	 * After the reset the host holds no buffer and no balloon: what a
-	 * stalled host never acknowledged is the guest's again.
-	 */
-	list_for_each_entry_safe(page, next, &b->chunks, lru)
-		lvos_bl_release_chunk(b, page);
-	while (b->nr_pages) {
-		n = balloon_page_list_dequeue(&b->bdi, &pages, b->nr_pages);
-		if (!n) {
-			/* isolated by compaction right now: it comes back */
-			usleep_range(1000, 2000);
-			continue;
-		}
-		b->nr_pages -= n;
-		lvos_bl_release_pages(b, &pages);
-	}
-	vdev->config->del_vqs(vdev);
+	/* resets the device: a report still waiting on the host returns */
+	left = lvos_bl_shutdown(b);
+	if (b->reporting)
+		page_reporting_unregister(&b->prdev);
 	dev_info(&vdev->dev, "released: %lu pages back to the guest%s\n", size,
 		 left ? " (after a reset: the host had stopped answering)" : "");
 	kfree(b->pfns);
 	kfree(b);
 }
+
+#ifdef CONFIG_PM_SLEEP
+/* Suspend and hibernation: the balloon is emptied and the queues go. */
+static int lvos_bl_freeze(struct virtio_device *vdev)
+{
+	struct lvos_bl *b = vdev->priv;
+
+	lvos_bl_stop(b);
+	lvos_bl_shutdown(b);
+	return 0;
+}
+
+static int lvos_bl_restore(struct virtio_device *vdev)
+{
+	struct lvos_bl *b = vdev->priv;
+	int err;
+
+	err = lvos_bl_start(b);
+	if (err)
+		return err;
+	virtio_device_ready(vdev);
+	lvos_bl_kick(b);
+	return 0;
+}
+#endif
 
 static unsigned int lvos_bl_features[] = {
 	VIRTIO_BALLOON_F_MUST_TELL_HOST,
@@ -1134,6 +1357,10 @@ static struct virtio_driver lvos_bl_driver = {
 	.probe = lvos_bl_probe,
 	.remove = lvos_bl_remove,
 	.config_changed = lvos_bl_config_changed,
+#ifdef CONFIG_PM_SLEEP
+	.freeze = lvos_bl_freeze,
+	.restore = lvos_bl_restore,
+#endif
 };
 
 int lvos_bl_register(void)

@@ -298,7 +298,8 @@ static struct attribute *lvos_bl_attrs[] = {
 	&attr_pages.attr.attr, &attr_floor.attr.attr, &attr_working_set.attr.attr,
 	&attr_limit.attr.attr, &attr_refused.attr.attr, &attr_refuse_reason.attr,
 	&attr_refusals.attr.attr, &attr_inflated.attr.attr, &attr_inflate_us.attr.attr,
-	&attr_chunk_fallbacks.attr.attr, &attr_chunks_reported.attr.attr, &attr_migrated.attr.attr, &attr_stalls.attr.attr,
+	&attr_chunk_fallbacks.attr.attr, &attr_chunks_reported.attr.attr,
+	&attr_migrated.attr.attr, &attr_stalls.attr.attr,
 	&attr_reports.attr.attr, &attr_reported_pages.attr.attr, &attr_trims.attr.attr,
 	&attr_trimmed_pages.attr.attr, &attr_guest_state.attr,
 	NULL
