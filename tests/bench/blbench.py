@@ -67,12 +67,19 @@ exec 3< $D
         guest += 'vmtest_eq "virtio_balloon has the device" "$(bl_driver)" virtio_balloon\n'
     if rounds:
         guest += r'''
-i=0
-while [ $i -lt @ROUNDS@ ]; do
-	dd if=$D of=/dev/null bs=1M 2>/dev/null
-	vmtest_log "ready round $i"
-	vmtest_wait_host "^done round $i$" 120 >/dev/null
-	i=$((i + 1))
+mount -t tmpfs -o size=800M tmpfs /mnt
+for kind in free cache; do
+	i=0
+	while [ $i -lt @ROUNDS@ ]; do
+		if [ $kind = free ]; then
+			dd if=/dev/zero of=/mnt/x bs=1M count=700 2>/dev/null; rm /mnt/x
+		else
+			dd if=$D of=/dev/null bs=1M 2>/dev/null
+		fi
+		vmtest_log "ready round $kind $i"
+		vmtest_wait_host "^done round $kind $i$" 120 >/dev/null
+		i=$((i + 1))
+	done
 done
 '''.replace("@ROUNDS@", str(ROUNDS))
     if overcommit:
@@ -97,9 +104,9 @@ vmtest_log "overcommit result kills=$(( $(oom_kills) - k0 )) hog=$(tail -n 1 /tm
         out = open(os.path.join(vm.dir, "bench.txt"), "w")
         out.write("config %s kernel=%s oom=%d report=%d params=%s\n"
                   % (mode, vm.kernel, oom, report, params or "-"))
-        if rounds:
+        for kind in ("free", "cache") if rounds else ():
             for i in range(ROUNDS):
-                vm.wait_line(r"# ready round %d$" % i, timeout=300)
+                vm.wait_line(r"# ready round %s %d$" % (kind, i), timeout=300)
                 time.sleep(3)           # free page reporting settles
                 before = smaps(vm)
                 q.balloon(LOW * MiB)
@@ -108,29 +115,34 @@ vmtest_log "overcommit result kills=$(( $(oom_kills) - k0 )) hog=$(tail -n 1 /tm
                 after = smaps(vm)
                 q.balloon(MEM * MiB)
                 t_out = wait_target(q, MEM)
-                out.write("round %s in_s=%.3f out_s=%.3f rss_before=%d rss_after=%d "
+                out.write("round %s %s in_s=%.3f out_s=%.3f rss_before=%d rss_after=%d "
                           "ahp_before=%d ahp_after=%d\n"
-                          % (mode, t_in, t_out, before["Rss"], after["Rss"],
+                          % (mode, kind, t_in, t_out, before["Rss"], after["Rss"],
                              before["AnonHugePages"], after["AnonHugePages"]))
                 out.flush()
-                vm.send("done round %d" % i)
+                vm.send("done round %s %d" % (kind, i))
         if overcommit:
             ws = int(vm.wait_line(r"# ready overcommit ws=(\d+)$", timeout=600).group(1))
             t0 = time.monotonic()
-            q.balloon(OVER * MiB)
-            last, changed = blcommon.actual_mib(q), t0
-            while time.monotonic() - changed < 5.0 and time.monotonic() - t0 < 60:
-                time.sleep(0.02)
-                a = blcommon.actual_mib(q)
-                if a != last:
-                    last, changed = a, time.monotonic()
-            settled = changed - t0 if time.monotonic() - changed >= 5.0 else -1.0
-            vm.send("settled")
-            m = vm.wait_line(r"# overcommit result kills=(\d+) hog=(\S*)$", timeout=600)
-            intact = ",corrupt=0," in m.group(2)
+            last, changed, settled = -1, t0, -1.0
+            try:
+                q.balloon(OVER * MiB)
+                last = blcommon.actual_mib(q)
+                while time.monotonic() - changed < 5.0 and time.monotonic() - t0 < 60:
+                    time.sleep(0.02)
+                    a = blcommon.actual_mib(q)
+                    if a != last:
+                        last, changed = a, time.monotonic()
+                settled = changed - t0 if time.monotonic() - changed >= 5.0 else -1.0
+                vm.send("settled", timeout=10)
+                m = vm.wait_line(r"# overcommit result kills=(\d+) hog=(\S*)$", timeout=600)
+                kills, hog = m.group(1), "intact" if ",corrupt=0," in m.group(2) else "lost"
+            except Exception:       # the OOM killer took the guest down
+                con = vm.console_text()
+                kills = str(con.count("Out of memory: Killed process"))
+                hog = "guest-died" if "Attempted to kill init" in con else "killed"
             out.write("overcommit %s ws=%d target=%d settle_s=%.2f end=%d kills=%s hog=%s\n"
-                      % (mode, ws, OVER, settled, last, m.group(1),
-                         "intact" if intact else "lost"))
+                      % (mode, ws, OVER, settled, last, kills, hog))
         out.close()
 
     g["host"] = host
