@@ -11,6 +11,8 @@ import blcommon  # noqa: E402
 import blfloor  # noqa: E402
 
 TIMEOUT = 240
+# balloon-pressure runs the same scenario on the debug kernel
+KERNELS = ["6.1", "6.12"]
 QEMU = dict(memory="512M", devices=[blcommon.device(oom=False, report=False)])
 LVOS = blcommon.LVOS
 FILES = blcommon.FILES
