@@ -140,7 +140,7 @@ static bool lvos_bl_unstalled(struct lvos_bl *b)
 	if (b->stalled_vq == b->deflate_vq)
 		lvos_bl_release_limbo(b);
 	b->stalled_vq = NULL;
-	pr_info("the host acknowledged the stalled message: balloon resumes\n");
+	pr_info_ratelimited("the host acknowledged the stalled message: balloon resumes\n");
 	return true;
 }
 
