@@ -354,6 +354,11 @@ static int __init lvos_bl_init(void)
 	err = lvos_bl_register();
 	if (err)
 		goto err_debugfs;
+	/* registering probed every free balloon device: none came */
+	mutex_lock(&lvos_bl_dev_lock);
+	if (!lvos_bl_dev && lvos_hv_balloon_kind() == LVOS_BALLOON_VIRTIO)
+		pr_info("no free virtio balloon: another driver (virtio_balloon?) has it; unload that first (README: switching)\n");
+	mutex_unlock(&lvos_bl_dev_lock);
 	return 0;
 
 err_debugfs:

@@ -25,6 +25,7 @@ TARGETS = (640, 512, 704, 576, 768)
 GUEST = blcommon.HELPERS + r'''
 vmtest_eq "virtio_balloon has the device at boot" "$(bl_driver)" virtio_balloon
 vmtest_eq "lvos waits" "$(bl device)" none
+vmtest_check "and says why" sh -c "dmesg | grep -q 'lvos_balloon: no free virtio balloon: another driver (virtio_balloon?) has it'"
 if [ -e /lib/modules/vmtest/virtio_balloon.ko ]; then
 	# the README's switch: unload both, load lvos
 	rmmod lvos_balloon
