@@ -50,8 +50,10 @@ limit=$(pfv mem_limit)
 vmtest_check "pool never past the cap ($(pfv mem_used_max) <= $limit + 64 KiB)" \
 	test "$(pfv mem_used_max)" -le $(( limit + 65536 ))
 vmtest_check "swapoff" swapoff /dev/pagefile0
-vmtest_check "swapoff freed the backing blocks ($(pfv written_back_pages) left: the swap header)" \
-	test "$(pfv written_back_pages)" -le 1
+# a free that found its slot locked by the purge worker is skipped and
+# counted (miss_free, as zram does); reset drops those
+vmtest_check "swapoff freed the backing blocks ($(pfv written_back_pages) left: the swap header + $(pfv miss_free) missed frees)" \
+	test "$(pfv written_back_pages)" -le $(( 1 + $(pfv miss_free) ))
 vmtest_check "reset drops the rest" sh -c 'echo 1 > /sys/block/pagefile0/pagefile/reset'
 vmtest_eq "nothing stored after reset" "$(pfv pages_stored):$(pfv written_back_pages)" 0:0
 vmtest_check "detach backing device" sh -c 'echo none > /sys/block/pagefile0/pagefile/backing_dev'
