@@ -20,22 +20,12 @@ import sys
 import time
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "vm", "lib"))
 import blcommon  # noqa: E402
-from blcommon import MiB  # noqa: E402
+from blcommon import MiB, smaps  # noqa: E402
 
 ROUNDS = 3
 MEM = 1024
 LOW = 256
 OVER = 128
-
-
-def smaps(vm):
-    r = {}
-    with open("/proc/%d/smaps_rollup" % vm.proc.pid) as f:
-        for line in f:
-            p = line.split()
-            if p[0] in ("Rss:", "AnonHugePages:"):
-                r[p[0][:-1]] = int(p[1]) // 1024
-    return r
 
 
 def wait_target(q, mib, timeout=60.0):

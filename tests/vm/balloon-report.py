@@ -16,7 +16,7 @@ import sys
 import time
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "lib"))
 import blcommon  # noqa: E402
-from blcommon import rss_mib  # noqa: E402
+from blcommon import rss_mib, smaps  # noqa: E402
 
 TIMEOUT = 300
 KERNELS = ["6.1", "6.12"]
@@ -72,16 +72,6 @@ echo 0 > $B/guest_driven
 exec 3<&-
 vmtest_check "off again" vmtest_wait_for 10 sh -c "test \"\$(cat $B/guest_state)\" = off"
 '''
-
-
-def smaps(vm):
-    r = {}
-    with open("/proc/%d/smaps_rollup" % vm.proc.pid) as f:
-        for line in f:
-            p = line.split()
-            if p[0] in ("Rss:", "AnonHugePages:"):
-                r[p[0][:-1]] = int(p[1]) // 1024
-    return r
 
 
 def wait_rss(vm, below, timeout, what):

@@ -97,3 +97,14 @@ def rss_mib(vm):
             if line.startswith("VmRSS:"):
                 return int(line.split()[1]) // 1024
     raise AssertionError("no VmRSS for QEMU")
+
+
+def smaps(vm):
+    """QEMU's Rss and AnonHugePages (MiB) from /proc/<pid>/smaps_rollup."""
+    r = {}
+    with open("/proc/%d/smaps_rollup" % vm.proc.pid) as f:
+        for line in f:
+            p = line.split()
+            if p[0] in ("Rss:", "AnonHugePages:"):
+                r[p[0][:-1]] = int(p[1]) // 1024
+    return r
