@@ -21,6 +21,16 @@
 #define LVOS_PF_NAME_LEN	16
 #define LVOS_PF_PATH_LEN	256
 #define LVOS_PF_SECTORS_PER_PAGE	(PAGE_SIZE >> SECTOR_SHIFT)
+/*
+ * The most one zs_malloc() can add to a pool: one zspage. 6.1's zsmalloc
+ * chains at most 4 pages (ZS_MAX_ZSPAGE_ORDER 2); from 6.6 the chain
+ * length is CONFIG_ZSMALLOC_CHAIN_SIZE.
+ */
+#ifdef CONFIG_ZSMALLOC_CHAIN_SIZE
+#define LVOS_PF_ZSPAGE_MAX	CONFIG_ZSMALLOC_CHAIN_SIZE
+#else
+#define LVOS_PF_ZSPAGE_MAX	4
+#endif
 /* Pool allocations made while holding a stream: wake kswapd, never wait. */
 #define LVOS_PF_GFP_NOWAIT	(__GFP_KSWAPD_RECLAIM | __GFP_HIGHMEM | __GFP_MOVABLE | \
 				 __GFP_NOWARN)
@@ -94,6 +104,8 @@ struct lvos_pf_dev {
 	unsigned int idle_age;		/* seconds; 0 = no idle purge */
 	unsigned int compact_pct;
 	unsigned long cap_pages;
+	/* pool pages promised to allocations in flight, see lvos_pf_cap_reserve() */
+	atomic_long_t cap_reserved;
 
 	/* backing device (none when !backing) */
 	void *backing;			/* compat handle, see lvos_bdev_open() */
@@ -127,6 +139,8 @@ int lvos_pf_decompress(struct lvos_pf_dev *pf, struct lvos_pf_stream *s,
 int lvos_pf_backing_rw(struct lvos_pf_dev *pf, struct page *page,
 		       unsigned long blk, enum req_op op);
 unsigned long lvos_pf_pool_pages(struct lvos_pf_dev *pf);
+bool lvos_pf_cap_reserve(struct lvos_pf_dev *pf);
+void lvos_pf_cap_release(struct lvos_pf_dev *pf);
 long lvos_pf_backing_alloc(struct lvos_pf_dev *pf);
 void lvos_pf_backing_free(struct lvos_pf_dev *pf, unsigned long blk);
 

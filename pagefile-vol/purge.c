@@ -137,8 +137,15 @@ static bool lvos_pf_recompress_one(struct lvos_pf_dev *pf, unsigned long idx,
 	ret = crypto_comp_compress(s->tfm[1], src, PAGE_SIZE, s->buf, &dlen);
 	kunmap_local(src);
 	if (!ret && dlen < old && dlen < pf->huge_size) {
-		/* opportunistic: never block reclaim behind a held stream */
-		handle = zs_malloc(pf->pool, dlen, LVOS_PF_GFP_NOWAIT);
+		/*
+		 * opportunistic: never block reclaim behind a held stream, and
+		 * the new copy counts against the cap until the old one goes
+		 */
+		handle = -ENOMEM;
+		if (lvos_pf_cap_reserve(pf)) {
+			handle = zs_malloc(pf->pool, dlen, LVOS_PF_GFP_NOWAIT);
+			lvos_pf_cap_release(pf);
+		}
 		if (IS_ERR_VALUE(handle)) {
 			handle = 0;
 		} else {

@@ -52,6 +52,32 @@ unsigned long lvos_pf_pool_pages(struct lvos_pf_dev *pf)
 	return pages;
 }
 
+/*
+ * The memory cap is a hard limit, checked before the pool can grow (as
+ * zram checks mem_limit): one zs_malloc() adds at most one zspage, so every
+ * allocation first reserves LVOS_PF_ZSPAGE_MAX pages and proceeds only if
+ * the pool plus all reservations in flight stays within the cap. A
+ * reservation is dropped only after its zs_malloc() returned, when any
+ * growth it caused is already in the pool's count, so concurrent writers
+ * (and the purge worker) can never together push the pool past the cap.
+ */
+bool lvos_pf_cap_reserve(struct lvos_pf_dev *pf)
+{
+	long held = atomic_long_add_return(LVOS_PF_ZSPAGE_MAX, &pf->cap_reserved);
+
+	if (lvos_pf_pool_pages(pf) + held <= READ_ONCE(pf->cap_pages))
+		return true;
+	atomic_long_sub(LVOS_PF_ZSPAGE_MAX, &pf->cap_reserved);
+	return false;
+}
+
+void lvos_pf_cap_release(struct lvos_pf_dev *pf)
+{
+	/* the pool's growth must be visible before the reservation goes */
+	smp_mb__before_atomic();
+	atomic_long_sub(LVOS_PF_ZSPAGE_MAX, &pf->cap_reserved);
+}
+
 long lvos_pf_backing_alloc(struct lvos_pf_dev *pf)
 {
 	long blk;
@@ -193,9 +219,11 @@ static int lvos_pf_read_slot(struct lvos_pf_dev *pf, unsigned long idx,
 	return ret;
 }
 
+/* No room left for one more allocation (see lvos_pf_cap_reserve()). */
 static bool lvos_pf_over_cap(struct lvos_pf_dev *pf)
 {
-	return lvos_pf_pool_pages(pf) > READ_ONCE(pf->cap_pages);
+	return lvos_pf_pool_pages(pf) + atomic_long_read(&pf->cap_reserved) +
+	       LVOS_PF_ZSPAGE_MAX > READ_ONCE(pf->cap_pages);
 }
 
 static void lvos_pf_refuse(struct lvos_pf_dev *pf)
@@ -245,6 +273,12 @@ static int lvos_pf_write_slot(struct lvos_pf_dev *pf, unsigned long idx,
 	} else {
 		data = s->buf;
 	}
+	/* the pool may not grow past the cap: reserve before allocating */
+	if (!lvos_pf_cap_reserve(pf)) {
+		lvos_pf_stream_put(s);
+		kunmap_local(src);
+		goto over_cap;
+	}
 	/*
 	 * No direct reclaim while holding a stream: every other writer (and
 	 * kswapd) may be waiting for it, and a GFP_NOIO allocation retries
@@ -258,6 +292,7 @@ static int lvos_pf_write_slot(struct lvos_pf_dev *pf, unsigned long idx,
 		lvos_pf_stream_put(s);
 		handle = zs_malloc(pf->pool, dlen, LVOS_PF_GFP);
 		if (IS_ERR_VALUE(handle)) {
+			lvos_pf_cap_release(pf);
 			kunmap_local(src);
 			atomic64_inc(&pf->st.failed_writes);
 			pr_warn_ratelimited("%s: no memory for a %u-byte object\n",
@@ -271,6 +306,7 @@ static int lvos_pf_write_slot(struct lvos_pf_dev *pf, unsigned long idx,
 			/* same input, same algorithm: a different size is a bug */
 			if (ret || dlen != want) {
 				zs_free(pf->pool, handle);
+				lvos_pf_cap_release(pf);
 				lvos_pf_stream_put(s);
 				kunmap_local(src);
 				atomic64_inc(&pf->st.failed_writes);
@@ -279,12 +315,7 @@ static int lvos_pf_write_slot(struct lvos_pf_dev *pf, unsigned long idx,
 			data = s->buf;	/* maybe another CPU's stream now */
 		}
 	}
-	if (lvos_pf_over_cap(pf)) {
-		zs_free(pf->pool, handle);
-		lvos_pf_stream_put(s);
-		kunmap_local(src);
-		goto over_cap;
-	}
+	lvos_pf_cap_release(pf);
 	dst = zs_map_object(pf->pool, handle, ZS_MM_WO);
 	memcpy(dst, data, dlen);
 	zs_unmap_object(pf->pool, handle);

@@ -34,16 +34,17 @@ vmtest_eq "every page verified" "$(hog_field corrupt)" 0
 refused=$(pfv refused_pages)
 vmtest_check "writes past the cap refused ($refused)" test "$refused" -gt 0
 limit=$(pfv mem_limit)
-vmtest_check "pool never past the cap ($(pfv mem_used_max) <= $limit + 64 KiB)" \
-	test "$(pfv mem_used_max)" -le $(( limit + 65536 ))
+# the cap is a hard limit (checked before the pool grows), and the
+# workload did reach it: the peak is within 10% under it
+peak=$(pfv mem_used_max)
+vmtest_check "pool never past the cap ($peak <= $limit)" test "$peak" -le "$limit"
+vmtest_check "pool reached the cap ($peak >= 90% of $limit)" test "$peak" -ge $(( limit / 10 * 9 ))
 vmtest_eq "no failed reads" "$(pfv failed_reads)" 0
 # our own line: at most one per 30 s, with the running count
 ours=$(dmesg | grep -c "writes refused")
 vmtest_check "refusal logged ($ours lines in $((t1 - t0)) s)" test "$ours" -ge 1
 vmtest_check "refusal log ratelimited to one per 30 s" test "$ours" -le $(( (t1 - t0) / 30 + 1 ))
-# the swap layer logs each refused write as a write error, ratelimited the same way
-swp=$(dmesg | grep -c "Write-error on swap-device")
-vmtest_check "swap layer errors ratelimited ($swp lines, $refused refusals)" \
-	test "$swp" -le $(( ( (t1 - t0) / 5 + 1) * 10 ))
+# (the swap layer's own "Write-error on swap-device" lines are its
+# ratelimit, not lvos's: not checked here)
 vmtest_check "swapoff" swapoff /dev/pagefile0
 '''
