@@ -106,6 +106,9 @@ def host(vm):
     q.balloon(1)            # QMP's smallest target: the whole guest
     mib, secs = blcommon.settle(q)
     print("# target 1 byte: settled at %d MiB after %.2f s" % (mib, secs))
+    if secs > vm.limit(5.0):
+        raise AssertionError("target 1 byte: settling took %.2f s (limit %.0f s)"
+                             % (secs, vm.limit(5.0)))
     vm.send("zero-settled %d" % mib)
     vm.wait_line(r"# ready-flap$", timeout=120)
     for i in range(24):

@@ -31,6 +31,7 @@ vmtest_eq "offline blocks counted" "$(hp memory_blocks_offline)" "$(( off0 + 2 )
 vmtest_eq "MemTotal unchanged" "$(memtotal_kb)" "$kb0"
 first=$(hp last_event_object)
 n=$(hp events)
+t0=$(vmtest_now_cs)
 vmtest_log ready-b
 vmtest_wait_host added-b 60
 # a second DIMM while the first is still offline is its own event
@@ -43,9 +44,12 @@ for b in /sys/devices/system/memory/memory*; do
 	grep -q offline $b/state 2>/dev/null && echo online_movable > $b/state
 done
 vmtest_check "admin's online reported" vmtest_wait_for 30 sh -c "grep -q 'onlined by someone else' $H/last_event_outcome"
+t1=$(vmtest_now_cs)
 vmtest_eq "outcome" "$(hp last_event_outcome)" "online: 2 blocks, 2 movable (onlined by someone else)"
 vmtest_eq "about the second DIMM's blocks only" "$(hp last_event_object)" "$second"
-vmtest_match "latency from the add" "$(hp last_event_latency_us)" '^[0-9]+$'
+lat=$(hp last_event_latency_us)
+vmtest_check "latency from the add ($lat us, within the $(( (t1 - t0) * 10 )) ms since)" \
+	test "$lat" -gt 0 -a "$lat" -le $(( (t1 - t0 + 1) * 10000 ))
 vmtest_eq "none offline" "$(hp memory_blocks_offline)" "$off0"
 '''
 

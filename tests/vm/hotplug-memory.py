@@ -39,24 +39,35 @@ free_kb=$(awk '/^MemAvailable/ {print $2}' /proc/meminfo)
 dd if=/dev/zero of=/mnt/fill bs=1M count=$(( free_kb / 1024 - margin )) 2>/dev/null
 vmtest_log "MemAvailable before the add: $(awk '/^MemAvailable/ {print $2}' /proc/meminfo) kB"
 kb0=$(memtotal_kb)
+t0=$(vmtest_now_cs)
 vmtest_log ready
 vmtest_wait_host added 60
 vmtest_check "memory-add event" vmtest_wait_for 30 sh -c "grep -qx memory-add $H/last_event"
+t1=$(vmtest_now_cs)
 vmtest_eq "outcome" "$(hp last_event_outcome)" "online: 2 blocks, 2 movable"
-vmtest_match "latency measured" "$(hp last_event_latency_us)" '^[0-9]+$'
+lat=$(hp last_event_latency_us)
+vmtest_check "latency measured ($lat us, within the $(( (t1 - t0) * 10 )) ms waited)" \
+	test "$lat" -gt 0 -a "$lat" -le $(( (t1 - t0 + 1) * 10000 ))
 vmtest_eq "blocks online" "$(hp memory_blocks_online)" "$(( on0 + 2 ))"
 vmtest_eq "blocks movable" "$(hp memory_blocks_movable)" 2
 vmtest_eq "nothing offline" "$(hp memory_blocks_offline)" 0
 vmtest_check "the kernel agrees: two blocks in ZONE_MOVABLE" sh -c 'test $(grep -l "^Movable" /sys/devices/system/memory/memory*/valid_zones | wc -l) -eq 2'
 kb1=$(memtotal_kb)
 vmtest_check "MemTotal grew by 256 MiB ($kb0 -> $kb1)" test $(( kb1 - kb0 )) -ge $(( 250 * 1024 ))
-vmtest_check "the new memory is usable" dd if=/dev/zero of=/mnt/more bs=1M count=128
-rm -f /mnt/fill /mnt/more
+# live data in the new memory: the boot RAM is full, so these pages land
+# in the DIMM's ZONE_MOVABLE, and the unplug has to migrate them
+vmtest_check "the new memory is usable" dd if=/dev/urandom of=/mnt/more bs=1M count=96
+sum0=$(md5sum </mnt/more)
+mov_used=$(awk '/^Node .* zone +Movable/ {z = 1; next} /^Node/ {z = 0} z && $1 == "pages" && $2 == "free" {f = $3} z && $1 == "managed" {m = $2} END {print m - f}' /proc/zoneinfo)
+vmtest_check "live data in ZONE_MOVABLE before the unplug ($mov_used pages)" test "$mov_used" -ge 8192
+rm -f /mnt/fill
 vmtest_log ready-del
 vmtest_wait_host deleted 60
 vmtest_check "removal reported" vmtest_wait_for 30 sh -c "grep -qx memory-remove $H/last_event"
 vmtest_eq "removal outcome" "$(hp last_event_outcome)" "removed: 2 blocks"
 vmtest_eq "MemTotal back" "$(memtotal_kb)" "$kb0"
+vmtest_eq "the data migrated out of the DIMM is intact" "$(md5sum </mnt/more)" "$sum0"
+rm -f /mnt/more
 vmtest_eq "blocks back" "$(hp memory_blocks_online)" "$on0"
 vmtest_check "movable_ratio 0" sh -c "echo 0 > $H/movable_ratio"
 vmtest_check "kernel ratio follows" vmtest_wait_for 10 sh -c "test \$(cat $P/auto_movable_ratio) -eq 0"
@@ -71,10 +82,16 @@ vmtest_eq "no failures" "$(hp failures)" 0
 # offlined, so the kernel refuses the host's unplug and lvos reports why
 mkdir /mnt/x
 i=0
-while [ $i -lt 20000 ]; do : > /mnt/x/f$i; i=$((i + 1)); done
+while [ $i -lt 20000 ]; do echo "$i" > /mnt/x/f$i; i=$((i + 1)); done
+dd if=/dev/urandom of=/mnt/x/data bs=1M count=16 2>/dev/null
+sum1=$(md5sum </mnt/x/data)
 vmtest_log ready-del-b
 vmtest_wait_host deleting-b 60
 vmtest_check "refused unplug reported" vmtest_wait_for 60 sh -c "test \$(cat $H/failures) -eq 1"
+vmtest_eq "data intact after the refused unplug" "$(md5sum </mnt/x/data)" "$sum1"
+# file i holds "i": 20000 files whose numbers add up to 0 + ... + 19999
+vmtest_eq "all 20000 files intact after the refused unplug" \
+	"$(cat /mnt/x/f* | awk '{s += $1} END {print NR, s}')" "20000 199990000"
 vmtest_eq "failure event" "$(hp last_failure_event)" memory-remove
 vmtest_match "failure object" "$(hp last_failure_object)" '^PNP0C80:[0-9]+$'
 vmtest_match "the kernel's reason" "$(hp last_failure)" '^refused by the kernel: .*[Oo]ffline'

@@ -39,4 +39,12 @@ GUEST = guest_script(
 ns=$(cat $hv/detect_ns)
 vmtest_log "detect_ns=$ns"
 vmtest_match "detect_ns is a number" "$ns" '^[0-9]+$'
+# detection runs inside insmod: its time is more than nothing and less than
+# the whole insmod took, measured around a reload
+t0=$(vmtest_now_cs)
+rmmod lvos_hvdetect && insmod /lib/lvos/lvos_hvdetect.ko
+t1=$(vmtest_now_cs)
+ns=$(cat $hv/detect_ns)
+vmtest_check "detect_ns within the reload ($ns ns, insmod took $(( (t1 - t0) * 10 )) ms)" \
+	test "$ns" -gt 0 -a "$ns" -le $(( (t1 - t0 + 1) * 10000000 ))
 ''')

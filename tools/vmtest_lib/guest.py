@@ -376,10 +376,11 @@ def init_script(spec, kernel, test_name, stock, lvos, notes, guest_count):
     w("failed=0")
     for name, _ in stock:
         w("vmtest__insmod %s /lib/modules/vmtest/%s.ko || failed=1" % (q(name), q(name)))
-    w("kmemleak=")
-    w("[ -w /sys/kernel/debug/kmemleak ] && kmemleak=1")
+    # kmemleak is required on the debug kernel (a run without its leak
+    # check fails); the stock kernels have none.
+    w("kmemleak=%s" % ("1" if kernel.debug else ""))
     if lvos:
-        w("[ -n \"$kmemleak\" ] && vmtest__kmemleak_clear")
+        w("[ -n \"$kmemleak\" ] && vmtest__kmemleak_mark")
     w("ls /sys/kernel/debug/kunit >/tmp/.vmtest/kunit-before 2>/dev/null")
     w("loaded=")
     for name, _ in lvos:
@@ -388,6 +389,7 @@ def init_script(spec, kernel, test_name, stock, lvos, notes, guest_count):
     w("export LVOS_GUEST_INDEX=%d LVOS_GUEST_NAME=%s LVOS_GUEST_COUNT=%d"
       % (spec.index, q(spec.name), guest_count))
     w("export LVOS_KERNEL=%s LVOS_KERNEL_RELEASE=%s" % (q(kernel.name), q(kernel.release)))
+    w("export VMTEST_TIME_FACTOR=%d" % kernel.time_factor)
     w("if [ $failed = 0 ]; then")
     w("\techo 'lvos-vmtest: guest-begin' >\"$VMTEST_OUT\"")
     w("\tsh /vmtest/guest.sh </dev/null")

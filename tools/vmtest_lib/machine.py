@@ -110,6 +110,7 @@ class VM:
         self.shm_path = shm_path
         self.kernel = kernel.name
         self.release = kernel.release
+        self.time_factor = kernel.time_factor
         sfx = "-" + name if multi else ""
         self.suffix = sfx
         self.console_path = os.path.join(rundir, "console%s.log" % sfx)
@@ -151,6 +152,12 @@ class VM:
         self.cmd += disk_args(qemu, "%s-" % name if multi else "", rundir, self.disks)
         self.cmd += extra_args
         self.cmd += qemu["args"]
+
+    def limit(self, seconds):
+        """The deadline a test may set on something that should take about
+        seconds: the harness's one scaling rule (kernels.TIME_SLACK x the
+        kernel's timeout factor). Targets belong in tools/bench."""
+        return seconds * self.time_factor
 
     # -- lifecycle (harness) ---------------------------------------------
     def start(self):
