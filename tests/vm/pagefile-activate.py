@@ -30,4 +30,7 @@ vmtest_eq "helper refuses a bad priority" "$?" 2
 pagefile-hog 64 > /tmp/hog.out 2>&1
 vmtest_eq "swap works" "$(hog_field corrupt)" 0
 vmtest_check "swapoff" swapoff /dev/pagefile0
+# the opt-out, also when a later rule set it after RUN was queued
+vmtest_check "LVOS_PAGEFILE_SWAPON=0: helper does nothing" env LVOS_PAGEFILE_SWAPON=0 /usr/lib/lvos/lvos-pagefile-swapon /dev/pagefile0
+vmtest_check "LVOS_PAGEFILE_SWAPON=0: not swapping" sh -c '! grep -q pagefile0 /proc/swaps'
 '''
