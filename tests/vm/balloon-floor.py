@@ -11,8 +11,8 @@ import blcommon  # noqa: E402
 import blfloor  # noqa: E402
 
 TIMEOUT = 240
-# balloon-pressure runs the same scenario on the debug kernel
-KERNELS = ["6.1", "6.12"]
+# (balloon-pressure runs the same scenario on the 6.1 debug kernel)
+KERNELS = ["6.1", "6.12", "debug-6.12"]
 QEMU = dict(memory="512M", devices=[blcommon.device(oom=False, report=False)])
 LVOS = blcommon.LVOS
 FILES = blcommon.FILES

@@ -11,6 +11,7 @@ sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "lib
 import blcommon  # noqa: E402
 import blfloor  # noqa: E402
 
+KERNELS = ["6.1", "6.12", "debug"]
 TIMEOUT = 300
 QEMU = dict(memory="512M", devices=[blcommon.device(oom=True, report=False)])
 LVOS = blcommon.LVOS

@@ -6,8 +6,8 @@
 #   range, so the host's remaining huge pages are not split;
 # - guest-driven mode: an idle guest's cold page cache is trimmed and
 #   handed back without anything on the host asking (through the root
-#   memory cgroup's memory.reclaim: the debug kernel has no memory cgroup,
-#   so this runs on the stock kernels only).
+#   memory cgroup's memory.reclaim: the 6.1 debug kernel has no memory
+#   cgroup; the 6.12 one has).
 # The guest zeroes pages on free (init_on_free=1): lvos offers page poison
 # awareness (poison value 0: zeroed), so the host still discards reported
 # pages (balloon-basic checks the feature is not offered without it).
@@ -19,7 +19,7 @@ import blcommon  # noqa: E402
 from blcommon import rss_mib, smaps  # noqa: E402
 
 TIMEOUT = 300
-KERNELS = ["6.1", "6.12"]
+KERNELS = ["6.1", "6.12", "debug-6.12"]
 QEMU = dict(memory="768M", devices=[blcommon.device(oom=True, report=True)],
             disks=[dict(name="c", size="640M", format="raw")])
 LVOS = blcommon.LVOS

@@ -8,7 +8,7 @@ sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "lib
 import bgcommon  # noqa: E402
 from bgcommon import MiB  # noqa: E402
 
-KERNELS = ["6.1", "6.12"]    # the module paths run on debug in the other blkgrow tests
+KERNELS = ["6.1", "6.12", "debug-6.12"]
 TIMEOUT = 180
 QEMU = dict(machine=bgcommon.MACHINE, memory="384M",
             disks=[dict(name="t", size="128M", bus="virtio-blk", format="raw",

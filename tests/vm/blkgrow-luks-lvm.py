@@ -3,14 +3,14 @@
 # the disk and the helper grows every layer online on lvos's event
 # (partition 1 MiB aligned, cryptsetup resize with the policy's key file,
 # pvresize, lvextend, resize2fs); data intact, each layer in the audit
-# trail, fsck clean. The debug kernel has no XTS cipher: stock kernels only.
+# trail, fsck clean. The 6.1 debug kernel has no XTS cipher; the 6.12 one has.
 import os
 import sys
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "lib"))
 import bgcommon  # noqa: E402
 from bgcommon import MiB  # noqa: E402
 
-KERNELS = ["6.1", "6.12"]
+KERNELS = ["6.1", "6.12", "debug-6.12"]
 TIMEOUT = 240
 QEMU = dict(machine=bgcommon.MACHINE, memory="512M",
             disks=[dict(name="l", size="160M", bus="virtio-blk")])

@@ -10,4 +10,4 @@ import sys
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "lib"))
 import bgcommon  # noqa: E402
 
-globals().update(bgcommon.stack_test("virtio-scsi", ["6.1", "6.12"]))
+globals().update(bgcommon.stack_test("virtio-scsi", ["6.1", "6.12", "debug-6.12"]))

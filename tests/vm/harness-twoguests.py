@@ -20,7 +20,7 @@ import os
 import random
 import struct
 
-KERNELS = ["6.1", "6.12", "debug"]
+KERNELS = ["6.1", "debug"]
 TIMEOUT = 120
 LINK = "net"
 SHM = "1M"

@@ -9,7 +9,7 @@ import sys
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "lib"))
 import hpcommon  # noqa: E402
 
-KERNELS = ["6.12"]
+KERNELS = ["6.12", "debug-6.12"]
 TIMEOUT = 120
 QEMU = dict(machine=hpcommon.MACHINE, memory="384M", smp="2,maxcpus=4")
 LVOS = hpcommon.LVOS

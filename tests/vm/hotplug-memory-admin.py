@@ -10,7 +10,7 @@ import sys
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "lib"))
 import hpcommon  # noqa: E402
 
-KERNELS = ["6.1", "6.12"]
+KERNELS = ["6.1", "6.12", "debug-6.12"]
 TIMEOUT = 150
 APPEND = "memhp_default_state=offline"
 QEMU = dict(machine=hpcommon.MACHINE, memory="320M,slots=2,maxmem=2G", smp="1")

@@ -13,6 +13,7 @@ import sys
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "lib"))
 import hpcommon  # noqa: E402
 
+KERNELS = ["6.1", "6.12", "debug"]
 TIMEOUT = 240
 QEMU = dict(machine=hpcommon.MACHINE, memory="320M,slots=2,maxmem=1G", smp="1")
 LVOS = hpcommon.LVOS
@@ -22,7 +23,7 @@ P=/sys/module/memory_hotplug/parameters
 vmtest_eq "kernel onlines new blocks" "$(cat /sys/devices/system/memory/auto_online_blocks)" online
 vmtest_eq "zone policy" "$(cat $P/online_policy)" auto-movable
 vmtest_eq "ratio" "$(cat $P/auto_movable_ratio)" 301
-if [ "$LVOS_KERNEL" = 6.12 ]; then
+if [ "$LVOS_SERIES" = 6.12 ]; then
 	vmtest_check "6.12: auto_online_blocks left as the kernel had it" sh -c '! dmesg | grep -q "auto_online_blocks: offline -> online"'
 else
 	vmtest_check "6.1: lvos switched auto_online_blocks on" sh -c 'dmesg | grep -q "auto_online_blocks: offline -> online"'
@@ -33,7 +34,7 @@ vmtest_eq "no movable memory yet" "$(hp memory_blocks_movable)" 0
 # (the debug kernel's KASAN takes 32 MiB of shadow for a 256 MiB DIMM from
 # the memory already there, so it keeps a larger margin)
 margin=24
-[ "$LVOS_KERNEL" = debug ] && margin=64
+[ "$LVOS_DEBUG" = 1 ] && margin=64
 mount -t tmpfs -o size=1G tmpfs /mnt
 free_kb=$(awk '/^MemAvailable/ {print $2}' /proc/meminfo)
 dd if=/dev/zero of=/mnt/fill bs=1M count=$(( free_kb / 1024 - margin )) 2>/dev/null
@@ -98,7 +99,7 @@ vmtest_match "the kernel's reason" "$(hp last_failure)" '^refused by the kernel:
 vmtest_eq "the DIMM's blocks are still online" "$(hp memory_blocks_online)" "$(( on0 + 2 ))"
 vmtest_check "rmmod" rmmod lvos_vcpu_hotplug
 vmtest_eq "ratio restored" "$(cat $P/auto_movable_ratio)" 301
-if [ "$LVOS_KERNEL" = 6.12 ]; then
+if [ "$LVOS_SERIES" = 6.12 ]; then
 	vmtest_eq "6.12 auto_online_blocks unchanged" "$(cat /sys/devices/system/memory/auto_online_blocks)" online
 else
 	vmtest_eq "auto_online_blocks restored" "$(cat /sys/devices/system/memory/auto_online_blocks)" offline

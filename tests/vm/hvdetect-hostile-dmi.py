@@ -10,6 +10,7 @@ import sys
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "lib"))
 from hvcommon import guest_script  # noqa: E402
 
+KERNELS = ["6.1", "6.12", "debug"]
 TIMEOUT = 90
 LONG = "VMware\"Evil\\\\" + "\u00e9" + "X" * 400
 QEMU = dict(smbios=["type=1,manufacturer=%s,product=" % LONG.replace(",", ",,")])

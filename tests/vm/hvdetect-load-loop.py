@@ -3,6 +3,7 @@
 # sysfs files: the directory appears and disappears each time, the answer
 # is the same every time, and (on the debug kernel) KASAN, lockdep and
 # kmemleak see nothing.
+KERNELS = ["6.1", "6.12", "debug"]
 TIMEOUT = 120
 LVOS = ["lvos_hvdetect"]
 LOOPS = 10

@@ -7,6 +7,7 @@ import sys
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "lib"))
 from hvcommon import guest_script  # noqa: E402
 
+KERNELS = ["6.1", "6.12", "debug"]
 TIMEOUT = 90
 QEMU = dict(
     memory="512M,slots=2,maxmem=2G",

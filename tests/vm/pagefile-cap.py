@@ -11,9 +11,8 @@ sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "lib
 import pfcommon  # noqa: E402
 
 TIMEOUT = 300
-# Not on the debug kernel (133 s there): pagefile-swap, pagefile-badinput
-# and pagefile-idle drive the store path under KASAN, lockdep and kmemleak.
-KERNELS = ["6.1", "6.12"]
+# On the 6.12 debug kernel (the 6.1 one runs pagefile-idle and -badinput).
+KERNELS = ["6.1", "6.12", "debug-6.12"]
 QEMU = dict(memory="384M", smp="2")
 from pfcommon import MODULES, OPTIONAL_MODULES, LVOS  # noqa: E402,F401
 LVOS_PARAMS = {"lvos_pagefile": "size_percent=200 cap_percent=4"}

@@ -11,8 +11,9 @@ import sys
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "lib"))
 import pfcommon  # noqa: E402
 
+KERNELS = ["6.1", "6.12", "debug-6.12"]
 TIMEOUT = 300
-QEMU = dict(memory="384M", smp="2")
+QEMU = dict(memory="256M", smp="2")
 from pfcommon import MODULES, OPTIONAL_MODULES, LVOS  # noqa: E402,F401
 LVOS_PARAMS = {"lvos_pagefile": "size_percent=150 cap_percent=80"}
 FILES = pfcommon.FILES
@@ -51,7 +52,7 @@ vmtest_check "unload refused while swapping" sh -c '! rmmod lvos_pagefile'
 vmtest_check "module still loaded" test -b /dev/pagefile0
 stored=$(pfv pages_stored)
 vmtest_check "pages swapped out ($stored)" test "$stored" -gt $(( mib * 256 / 4 ))
-if [ "$LVOS_KERNEL" = 6.12 ]; then
+if [ "$LVOS_SERIES" = 6.12 ]; then
 	# 6.12's swap layer keeps zero-filled pages itself; they never reach us
 	vmtest_eq "no zero pages reach the device on 6.12" "$(pfv same_pages)" 0
 else

@@ -388,7 +388,8 @@ def init_script(spec, kernel, test_name, stock, lvos, notes, guest_count):
           % (q(name), q(name), spec.lvos_params.get(name, ""), name))
     w("export LVOS_GUEST_INDEX=%d LVOS_GUEST_NAME=%s LVOS_GUEST_COUNT=%d"
       % (spec.index, q(spec.name), guest_count))
-    w("export LVOS_KERNEL=%s LVOS_KERNEL_RELEASE=%s" % (q(kernel.name), q(kernel.release)))
+    w("export LVOS_KERNEL=%s LVOS_KERNEL_RELEASE=%s LVOS_SERIES=%s LVOS_DEBUG=%d"
+      % (q(kernel.name), q(kernel.release), kernel.series, kernel.debug))
     w("export VMTEST_TIME_FACTOR=%d" % kernel.time_factor)
     w("if [ $failed = 0 ]; then")
     w("\techo 'lvos-vmtest: guest-begin' >\"$VMTEST_OUT\"")

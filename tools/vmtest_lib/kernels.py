@@ -4,6 +4,8 @@
   "6.1"   newest /boot/vmlinuz-6.1.*-cloud-amd64, modules from /lib/modules/<release>
   "6.12"  newest /boot/vmlinuz-6.12.*-cloud-amd64
   "debug" the project's KASAN/lockdep/kmemleak/KUnit kernel from tools/debug-kernel
+          (Debian's linux-source-6.1)
+  "debug-6.12"  the same from linux-source-6.12 (tools/debug-kernel --series 6.12)
 """
 
 import fcntl
@@ -15,7 +17,9 @@ import threading
 
 from .kmod import ModuleIndex, ModuleError
 
-KERNEL_NAMES = ("6.1", "6.12", "debug")
+KERNEL_NAMES = ("6.1", "6.12", "debug", "debug-6.12")
+# the Debian kernel series of each name
+SERIES = {"6.1": "6.1", "6.12": "6.12", "debug": "6.1", "debug-6.12": "6.12"}
 
 # The one scaling rule for every deadline a test sets on something it times
 # (a resize seen, a balloon settled, a guest-side vmtest_wait_for): the
@@ -39,7 +43,8 @@ class Kernel:
         self.moddir = moddir
         self.tree = tree
         self.error = error               # why it cannot be used, or None
-        self.debug = name == "debug"
+        self.debug = name.startswith("debug")
+        self.series = SERIES[name]
         self.append = ["panic_on_warn=1"] if self.debug else []
         self.timeout_factor = 3 if self.debug else 1
         self.time_factor = TIME_SLACK * self.timeout_factor
@@ -78,13 +83,13 @@ def stock_kernel(series):
     return Kernel(series, bzimage=best, release=release, moddir=moddir)
 
 
-def debug_kernel(repo, log):
+def debug_kernel(repo, log, name="debug"):
     script = os.path.join(repo, "tools", "debug-kernel")
     if not os.access(script, os.X_OK):
-        return Kernel("debug", error="debug kernel unavailable: %s does not exist" % script)
+        return Kernel(name, error="debug kernel unavailable: %s does not exist" % script)
 
     def ask(opt):
-        p = subprocess.run([script, opt], stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+        p = subprocess.run([script, "--series", SERIES[name], opt], stdout=subprocess.PIPE, stderr=subprocess.PIPE,
                            universal_newlines=True)
         if p.returncode != 0:
             tail = " | ".join(p.stderr.strip().splitlines()[-3:])
@@ -93,18 +98,19 @@ def debug_kernel(repo, log):
         return p.stdout.strip()
 
     try:
-        if subprocess.run([script, "--check"], stdout=subprocess.DEVNULL,
+        if subprocess.run([script, "--series", SERIES[name], "--check"], stdout=subprocess.DEVNULL,
                           stderr=subprocess.DEVNULL).returncode != 0:
-            log("vmtest: the debug kernel is not built yet; building it with "
-                "tools/debug-kernel (several minutes; progress in its build.log)")
+            log("vmtest: the %s kernel is not built yet; building it with "
+                "tools/debug-kernel --series %s (several minutes; progress in its build.log)"
+                % (name, SERIES[name]))
         bzimage = ask("--bzimage")
         tree = ask("--tree")
         release = ask("--release")
     except (RuntimeError, OSError) as e:
-        return Kernel("debug", error="debug kernel unavailable: %s" % e)
+        return Kernel(name, error="debug kernel unavailable: %s" % e)
     if not os.path.exists(bzimage):
-        return Kernel("debug", error="debug kernel unavailable: %s does not exist" % bzimage)
-    return Kernel("debug", bzimage=bzimage, release=release, tree=tree)
+        return Kernel(name, error="debug kernel unavailable: %s does not exist" % bzimage)
+    return Kernel(name, bzimage=bzimage, release=release, tree=tree)
 
 
 class KernelSet:
@@ -124,8 +130,8 @@ class KernelSet:
         # Per-name lock: a debug kernel build must not hold up the others.
         with self._name_locks[name]:
             if name not in self._kernels:
-                if name == "debug":
-                    self._kernels[name] = debug_kernel(self.repo, self.log)
+                if name.startswith("debug"):
+                    self._kernels[name] = debug_kernel(self.repo, self.log, name)
                 else:
                     self._kernels[name] = stock_kernel(name)
             return self._kernels[name]
