@@ -104,31 +104,51 @@ vmtest_send_file() {
 	vmtest__emit "lvos-vmtest: file-end $1"
 }
 
-# Centiseconds since boot, without forking (the 0.1 s polls below must not
-# keep a TCG guest busy).
-vmtest__now_cs() {
+# The guest clock in centiseconds since boot, in $_vmtest_now, and a 0.1 s
+# nap, both without a fork: the polls below run for minutes on a 4-vCPU TCG
+# guest of the debug kernel, where each fork+exec costs tens of ms of guest
+# CPU (enough to keep an idle guest from looking idle).
+vmtest__tick() {
 	read -r _vmtest_up _vmtest_rest </proc/uptime
 	_vmtest_cs=${_vmtest_up#*.}
-	echo $((${_vmtest_up%.*} * 100 + ${_vmtest_cs#0}))
+	_vmtest_now=$((${_vmtest_up%.*} * 100 + ${_vmtest_cs#0}))
+}
+
+vmtest__nap() {
+	if [ -p "$VMTEST_STATE/nap" ] || mkfifo "$VMTEST_STATE/nap" 2>/dev/null; then
+		read -r -t 0.1 _vmtest_rest <>"$VMTEST_STATE/nap"
+	else
+		sleep 0.1
+	fi
+	return 0
+}
+
+vmtest__now_cs() {
+	vmtest__tick
+	echo "$_vmtest_now"
 }
 
 vmtest_now_cs() {
 	vmtest__now_cs
 }
 
-# A deadline SECS from now by the harness's one scaling rule: SECS x
-# VMTEST_TIME_FACTOR (kernels.TIME_SLACK x the kernel's timeout factor), by
-# the guest's clock, so a slow poll or a busy host cannot shorten it.
-vmtest__deadline_cs() {
-	echo $(($(vmtest__now_cs) + $1 * ${VMTEST_TIME_FACTOR:-1} * 100))
+# The end of a wait of SECS from now in $_vmtest_end, by the harness's one
+# scaling rule: SECS x VMTEST_TIME_FACTOR (kernels.TIME_SLACK x the
+# kernel's timeout factor), by the guest's clock, so a slow poll or a busy
+# host cannot shorten it.
+vmtest__deadline() {
+	vmtest__tick
+	_vmtest_end=$((_vmtest_now + $1 * ${VMTEST_TIME_FACTOR:-1} * 100))
 }
 
 vmtest_wait_for() {
-	_vmtest_end=$(vmtest__deadline_cs "$1")
+	vmtest__deadline "$1"
+	_vmtest_wend=$_vmtest_end
 	shift
 	while ! "$@" >/dev/null 2>&1; do
-		[ "$(vmtest__now_cs)" -ge "$_vmtest_end" ] && return 1
-		sleep 0.1
+		vmtest__tick
+		[ "$_vmtest_now" -ge "$_vmtest_wend" ] && return 1
+		vmtest__nap
 	done
 	return 0
 }
@@ -137,7 +157,8 @@ vmtest_wait_for() {
 # /init starts; each wait consumes lines up to and including its match.
 vmtest_wait_host() {
 	_vmtest_re=$1
-	_vmtest_end=$(vmtest__deadline_cs "${2:-30}")
+	vmtest__deadline "${2:-30}"
+	_vmtest_hend=$_vmtest_end
 	_vmtest_file=$VMTEST_STATE/host-in
 	while :; do
 		_vmtest_pos=$(cat "$VMTEST_STATE/host-pos" 2>/dev/null || echo 0)
@@ -152,11 +173,12 @@ vmtest_wait_host() {
 				return 0
 			fi
 		fi
-		if [ "$(vmtest__now_cs)" -ge "$_vmtest_end" ]; then
+		vmtest__tick
+		if [ "$_vmtest_now" -ge "$_vmtest_hend" ]; then
 			echo "vmtest: no line matching /$_vmtest_re/ from the host" >&2
 			return 1
 		fi
-		sleep 0.1
+		vmtest__nap
 	done
 }
 
