@@ -30,18 +30,13 @@ FILES = bgcommon.FILES
 IDLE_S = 20
 WATCH_S = 12
 
-GUEST = bgcommon.HELPERS + bgcommon.STACK + r'''
-DISKS="@DISKS@"
-mkdir -p /etc/lvos
-printf 'mounts = /mnt/vl /mnt/sl /mnt/pl\n' > /etc/lvos/blkgrow.conf
-for n in $DISKS; do
-	d=$(by_serial $n); echo $d > /tmp/dev.$n
-	printf 'label: gpt\nstart=2048, type=L\n' | sfdisk -q /dev/$d
-	vmtest_wait_for 5 test -b /dev/$(part $d 1)
-	# no lazy init: its background writes would count as idle commands
-	mkfs.ext4 -q -E lazy_itable_init=0,lazy_journal_init=0 /dev/$(part $d 1)
-	mkdir -p /mnt/$n; mount /dev/$(part $d 1) /mnt/$n
-done
+# The timing side, shared with blkgrow-stack-bench.py: disk NAME (a QEMU
+# disk name) is mounted at /mnt/NAME, its kernel name is in /tmp/dev.NAME.
+#   save NAME...   remember each one's size and df size
+#   watch NAME...  print "seen NAME" / "fsgrown NAME" as each changes, for
+#                  @WATCH_S@ s at most, then "never-..." for the rest and
+#                  "watched"; the host takes the times (time_resize)
+WATCH = r'''
 dev() { cat /tmp/dev.$1; }
 save() { for n in "$@"; do cat /sys/block/$(dev $n)/size > /tmp/sz.$n; fs_kb /mnt/$n > /tmp/fs.$n; done; }
 # watch DISKS...: print "seen D" / "fsgrown D" as each happens, "never-..." at the end
@@ -56,6 +51,20 @@ watch() {
 	for d in $pf_; do vmtest_log "never-fsgrown $d"; done
 	vmtest_log watched
 }
+'''
+
+GUEST = (bgcommon.HELPERS + bgcommon.STACK + WATCH + r'''
+DISKS="@DISKS@"
+mkdir -p /etc/lvos
+printf 'mounts = /mnt/vl /mnt/sl /mnt/pl\n' > /etc/lvos/blkgrow.conf
+for n in $DISKS; do
+	d=$(by_serial $n); echo $d > /tmp/dev.$n
+	printf 'label: gpt\nstart=2048, type=L\n' | sfdisk -q /dev/$d
+	vmtest_wait_for 5 test -b /dev/$(part $d 1)
+	# no lazy init: its background writes would count as idle commands
+	mkfs.ext4 -q -E lazy_itable_init=0,lazy_journal_init=0 /dev/$(part $d 1)
+	mkdir -p /mnt/$n; mount /dev/$(part $d 1) /mnt/$n
+done
 iocnt() { printf '%d\n' $(cat /sys/block/$(dev $1)/device/iorequest_cnt); }
 idle() {
 	sync; sleep 2    # benchmark: let the last writes settle
@@ -91,8 +100,37 @@ for mode in stock lvos; do
 	[ $mode = stock ] && idle $mode
 done
 vmtest_eq "every phase ran" $done_ $((2 * 3 * @ROUNDS@))
-'''.replace("@DISKS@", " ".join(DISKS)).replace("@ROUNDS@", str(ROUNDS)) \
-   .replace("@IDLE_S@", str(IDLE_S)).replace("@WATCH_S@", str(WATCH_S))
+''').replace("@DISKS@", " ".join(DISKS)).replace("@ROUNDS@", str(ROUNDS)) \
+    .replace("@IDLE_S@", str(IDLE_S)).replace("@WATCH_S@", str(WATCH_S))
+
+
+def qemu_cpu_s(vm):
+    """CPU seconds QEMU (all its threads) has used so far."""
+    with open("/proc/%d/stat" % vm.proc.pid) as f:
+        st = f.read().rsplit(")", 1)[1].split()
+    return (int(st[11]) + int(st[12])) / os.sysconf("SC_CLK_TCK")
+
+
+def time_resize(vm, disk, size, go):
+    """block_resize DISK to SIZE bytes and send GO to the guest, which is
+    waiting for it to start its watch; -> the ms from the resize to the
+    guest's "seen" and "fsgrown" lines (-1 for never) and the share of one
+    host CPU QEMU got meanwhile (until the watch ended), in percent: TCG
+    is CPU-bound, so this says how busy the host was."""
+    c0 = qemu_cpu_s(vm)
+    vm.qmp_client.block_resize(disk, size)
+    t0 = time.monotonic()
+    vm.send(go)
+    res = {}
+    while True:
+        x = vm.wait_line(r"# (seen|fsgrown|never-seen|never-fsgrown|watched) ?(\S*)$",
+                         timeout=120)
+        if x.group(1) == "watched":
+            break
+        ms = -1 if x.group(1).startswith("never") else (time.monotonic() - t0) * 1000
+        res[x.group(1).replace("never-", "")] = ms
+    cpu = 100 * (qemu_cpu_s(vm) - c0) / max(time.monotonic() - t0, 0.001)
+    return res.get("seen", -1), res.get("fsgrown", -1), cpu
 
 
 def host(vm):
@@ -105,19 +143,10 @@ def host(vm):
         for r in range(1, ROUNDS + 1):
             for b in BUSES:
                 vm.wait_line(r"# phase %s %d %s$" % (mode, r, b), timeout=300)
-                vm.qmp_client.block_resize(b + m, (128 + 64 * r) * MiB)
-                t0 = time.monotonic()
-                vm.send("go %s %d %s" % (mode, r, b))
-                res = {}
-                while True:
-                    x = vm.wait_line(r"# (seen|fsgrown|never-seen|never-fsgrown|watched) ?(\S*)$",
-                                     timeout=120)
-                    if x.group(1) == "watched":
-                        break
-                    ms = -1 if x.group(1).startswith("never") else (time.monotonic() - t0) * 1000
-                    res[x.group(1).replace("never-", "")] = ms
-                out.write("run %s round=%d bus=%s seen_ms=%.0f fs_ms=%.0f\n"
-                          % (mode, r, BUSES[b], res.get("seen", -1), res.get("fsgrown", -1)))
+                seen, fs, cpu = time_resize(vm, b + m, (128 + 64 * r) * MiB,
+                                            "go %s %d %s" % (mode, r, b))
+                out.write("run %s round=%d bus=%s seen_ms=%.0f fs_ms=%.0f qemu_cpu_pct=%.0f\n"
+                          % (mode, r, BUSES[b], seen, fs, cpu))
                 out.flush()
         if mode == "stock":
             out.write(vm.wait_line(r"# (idle stock .*)$", timeout=300).group(1) + "\n")

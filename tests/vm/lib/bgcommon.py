@@ -91,7 +91,7 @@ EOS
 }
 helper_done() { grep -q "^$1 [a-z]* $2 rc=0$" /tmp/helper-done; }
 part() { case $1 in *[0-9]) echo ${1}p$2;; *) echo $1$2;; esac; }
-fs_kb() { df -k "$1" | awk 'NR==2 {print $2}'; }
+fs_kb() { df -Pk "$1" | awk 'NR==2 {print $2}'; }  # -P: one line per fs, however long its name
 fs_over() { test "$(fs_kb $1)" -gt "$2"; }
 mkdata() { dd if=/dev/urandom of=$1/data bs=1M count=8 2>/dev/null && md5sum $1/data | cut -d' ' -f1 > /tmp/sum.$(echo $1 | tr / _) && sync; }
 ckdata() { test "$(md5sum $1/data | cut -d' ' -f1)" = "$(cat /tmp/sum.$(echo $1 | tr / _))"; }
