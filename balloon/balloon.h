@@ -181,6 +181,7 @@ extern struct lvos_bl_settings lvos_bl_set;
 extern struct lvos_bl *lvos_bl_dev;	/* NULL while no device is bound */
 extern struct mutex lvos_bl_dev_lock;	/* probe/remove vs. sysfs */
 extern bool lvos_bl_fault_drop_acks;	/* debugfs fault injection */
+extern u32 lvos_bl_fault_target_pages;	/* non-zero: read instead of num_pages */
 
 int lvos_bl_register(void);
 void lvos_bl_unregister(void);

@@ -235,6 +235,12 @@ int lvos_bg_guard_clear(struct lvos_bg_disk *d, bool force)
 	}
 	d->guarded = false;
 	set_disk_ro(d->disk, d->ro_before);
+	/*
+	 * The host discarded what lay past the shrunk end; pages of the whole
+	 * disk cached before the shrink (a GPT backup header) would hide the
+	 * zeros it reads back there now from the tools the grow event runs.
+	 */
+	invalidate_bdev(d->disk->part0);
 	pr_info("%s: shrink guard cleared%s at %llu sectors\n", name,
 		force ? " by force" : "", cap);
 	d->capacity = cap;

@@ -16,7 +16,7 @@ import blcommon  # noqa: E402
 from blcommon import MiB  # noqa: E402
 
 TIMEOUT = 300
-KERNELS = ["6.1", "debug"]
+KERNELS = ["6.1", "6.12", "debug"]
 QEMU = dict(memory="768M", devices=[blcommon.device(oom=True, report=False)])
 LVOS = blcommon.LVOS
 FILES = blcommon.FILES
