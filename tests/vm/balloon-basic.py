@@ -14,7 +14,7 @@ sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "lib
 import blcommon  # noqa: E402
 from blcommon import MiB  # noqa: E402
 
-KERNELS = ["6.1", "6.12", "debug-6.12"]
+KERNELS = ["6.1", "6.12", "debug", "debug-6.12"]
 TIMEOUT = 240
 QEMU = dict(memory="768M", devices=[blcommon.device(oom=False, report=False)])
 MODULES = ["virtio_balloon"]

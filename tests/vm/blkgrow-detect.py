@@ -11,7 +11,7 @@ sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "lib
 import bgcommon  # noqa: E402
 from bgcommon import MiB  # noqa: E402
 
-KERNELS = ["6.1", "6.12", "debug-6.12"]
+KERNELS = ["6.1", "6.12", "debug", "debug-6.12"]
 TIMEOUT = 120
 QEMU = dict(machine=bgcommon.MACHINE, memory="384M",
             disks=[dict(name="v", size="64M", bus="virtio-blk"),

@@ -12,4 +12,4 @@ import bgcommon  # noqa: E402
 
 # not on debug: blkgrow-detect, -guard and -badinput poll pvscsi there
 
-globals().update(bgcommon.stack_test("pvscsi", ["6.1", "6.12", "debug"]))
+globals().update(bgcommon.stack_test("pvscsi", ["6.1", "6.12", "debug-6.12"]))

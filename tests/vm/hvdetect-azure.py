@@ -7,7 +7,7 @@ import sys
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "lib"))
 from hvcommon import guest_script  # noqa: E402
 
-KERNELS = ["6.1", "6.12", "debug-6.12"]
+KERNELS = ["6.1", "6.12", "debug", "debug-6.12"]
 TIMEOUT = 90
 QEMU = dict(
     smbios=["type=0,vendor=Microsoft Corporation,version=Hyper-V UEFI Release v4.1",

@@ -11,7 +11,7 @@ import sys
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "lib"))
 import pfcommon  # noqa: E402
 
-KERNELS = ["6.1", "6.12", "debug-6.12"]
+KERNELS = ["6.1", "6.12", "debug", "debug-6.12"]
 TIMEOUT = 300
 QEMU = dict(memory="256M", smp="2")
 from pfcommon import MODULES, OPTIONAL_MODULES, LVOS  # noqa: E402,F401
