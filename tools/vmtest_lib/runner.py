@@ -324,7 +324,9 @@ def run_one(test, kname, ctx):
                 if fname.startswith("kunit/"):
                     kunit_seen = True
                     suite = fname[len("kunit/"):]
-                    kr = parse_kunit(data.decode(errors="replace"))
+                    kr = parse_kunit(data.decode(errors="replace"), suite=suite,
+                                     allowed_skips=getattr(test.module,
+                                                           "KUNIT_ALLOWED_SKIPS", None))
                     for k in ("passed", "failed", "skipped"):
                         kunit[k] += kr[k]
                     for ok, case in kr["cases"]:
