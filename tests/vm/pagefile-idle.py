@@ -11,7 +11,7 @@ import pfcommon  # noqa: E402
 
 KERNELS = ["6.1", "6.12", "debug"]
 TIMEOUT = 400
-QEMU = dict(memory="256M", smp="2",
+QEMU = dict(memory="384M", smp="2",
             disks=[dict(name="back", size="1G", format="raw", bus="virtio-blk")])
 from pfcommon import MODULES, OPTIONAL_MODULES, LVOS  # noqa: E402,F401
 LVOS_PARAMS = {"lvos_pagefile": "size_percent=150 cap_percent=80 idle_age=3 purge_interval=1"}

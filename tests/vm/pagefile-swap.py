@@ -13,7 +13,7 @@ import pfcommon  # noqa: E402
 
 KERNELS = ["6.1", "6.12", "debug", "debug-6.12"]
 TIMEOUT = 300
-QEMU = dict(memory="256M", smp="2")
+QEMU = dict(memory="384M", smp="2")
 from pfcommon import MODULES, OPTIONAL_MODULES, LVOS  # noqa: E402,F401
 LVOS_PARAMS = {"lvos_pagefile": "size_percent=150 cap_percent=80"}
 FILES = pfcommon.FILES
