@@ -222,8 +222,10 @@ static int lvos_pf_read_slot(struct lvos_pf_dev *pf, unsigned long idx,
 /* No room left for one more allocation (see lvos_pf_cap_reserve()). */
 static bool lvos_pf_over_cap(struct lvos_pf_dev *pf)
 {
-	return lvos_pf_pool_pages(pf) + atomic_long_read(&pf->cap_reserved) +
-	       LVOS_PF_ZSPAGE_MAX > READ_ONCE(pf->cap_pages);
+	unsigned long want = lvos_pf_pool_pages(pf) + LVOS_PF_ZSPAGE_MAX +
+			     atomic_long_read(&pf->cap_reserved);
+
+	return want > READ_ONCE(pf->cap_pages);
 }
 
 static void lvos_pf_refuse(struct lvos_pf_dev *pf)
