@@ -127,15 +127,24 @@ static int lvos_pf_streams_alloc(const char *c, const char *rc,
 	return 0;
 }
 
-/* Known name and loadable by the crypto API: 0, -EINVAL or -ENOENT. */
-static int lvos_pf_check_alg(const char *name, bool allow_none)
+/*
+ * Known name (a trailing newline allowed) and loadable by the crypto API:
+ * the name as the table spells it, or ERR_PTR(-EINVAL) / ERR_PTR(-ENOENT).
+ */
+static const char *lvos_pf_check_alg(const char *name, bool allow_none)
 {
+	int i;
+
 	if (allow_none && lvos_pf_match_name((const char *const[]){ "none", NULL }, name) == 0)
-		return 0;
-	if (lvos_pf_match_name(lvos_pf_algs, name) < 0)
-		return -EINVAL;
-	return crypto_has_comp(name, 0, 0) ? 0 : -ENOENT;
+		return "none";
+	i = lvos_pf_match_name(lvos_pf_algs, name);
+	if (i < 0)
+		return ERR_PTR(-EINVAL);
+	return crypto_has_comp(lvos_pf_algs[i], 0, 0) ? lvos_pf_algs[i] : ERR_PTR(-ENOENT);
 }
+
+/* comp= and recomp= as checked at load: the names the volumes use */
+static const char *lvos_pf_comp_name, *lvos_pf_recomp_name;
 
 /* Drop every stored page. Called with pf->lock held for writing. */
 static void lvos_pf_free_all(struct lvos_pf_dev *pf)
@@ -354,18 +363,19 @@ static ssize_t lvos_pf_store_alg(struct device *dev, const char *attr,
 {
 	struct lvos_pf_dev *pf = lvos_pf_of(dev);
 	char name[LVOS_PF_NAME_LEN];
+	const char *alg;
 	ssize_t ret;
 
 	if (strscpy(name, buf, sizeof(name)) < 0)
 		return lvos_pf_bad(pf, attr, "algorithm name too long", -EINVAL);
-	name[strcspn(name, "\n")] = '\0';
-	ret = lvos_pf_check_alg(name, secondary);
-	if (ret == -EINVAL)
-		return lvos_pf_bad(pf, attr, LVOS_PF_ALGS_WHY, ret);
-	if (ret)
-		return lvos_pf_bad(pf, attr, "algorithm not available in this kernel", ret);
-	ret = secondary ? lvos_pf_set_algs(pf, attr, pf->comp, name, false) :
-			  lvos_pf_set_algs(pf, attr, name, pf->recomp, true);
+	alg = lvos_pf_check_alg(name, secondary);
+	if (PTR_ERR(alg) == -EINVAL)
+		return lvos_pf_bad(pf, attr, LVOS_PF_ALGS_WHY, -EINVAL);
+	if (IS_ERR(alg))
+		return lvos_pf_bad(pf, attr, "algorithm not available in this kernel",
+				   PTR_ERR(alg));
+	ret = secondary ? lvos_pf_set_algs(pf, attr, pf->comp, alg, false) :
+			  lvos_pf_set_algs(pf, attr, alg, pf->recomp, true);
 	return ret ? ret : len;
 }
 
@@ -443,6 +453,12 @@ static ssize_t backing_dev_store(struct device *dev,
 		pr_warn_ratelimited("%s: backing_dev: cannot open %s exclusively (%ld)\n",
 				    pf->disk->disk_name, path, PTR_ERR(bdev));
 		ret = PTR_ERR(bdev);
+		goto out;
+	}
+	if (bdev->bd_disk->fops == &lvos_pf_fops) {
+		/* its writeback would allocate from the pool it frees */
+		lvos_bdev_close(handle);
+		ret = lvos_pf_bad(pf, "backing_dev", "a pagefile volume cannot back one", -EINVAL);
 		goto out;
 	}
 	nbits = bdev_nr_bytes(bdev) >> PAGE_SHIFT;
@@ -572,8 +588,8 @@ static int lvos_pf_create(int id)
 	INIT_DELAYED_WORK(&pf->purge_work, lvos_pf_purge_fn);
 	ratelimit_state_init(&pf->refuse_rs, 30 * HZ, 1);
 	ratelimit_set_flags(&pf->refuse_rs, RATELIMIT_MSG_ON_RELEASE);
-	strscpy(pf->comp, comp, sizeof(pf->comp));
-	strscpy(pf->recomp, recomp, sizeof(pf->recomp));
+	strscpy(pf->comp, lvos_pf_comp_name, sizeof(pf->comp));
+	strscpy(pf->recomp, lvos_pf_recomp_name, sizeof(pf->recomp));
 	strscpy(pf->backing_path, "none", sizeof(pf->backing_path));
 	pf->size_pct = size_percent;
 	pf->cap_pct = cap_percent;
@@ -660,8 +676,6 @@ static struct notifier_block lvos_pf_mem_nb = {
 
 static int __init lvos_pf_check_params(void)
 {
-	int ret;
-
 	if (num_devices < 1 || num_devices > LVOS_PF_MAX_DEVICES) {
 		pr_err("num_devices=%u: must be 1..%d\n", num_devices, LVOS_PF_MAX_DEVICES);
 		return -EINVAL;
@@ -688,16 +702,19 @@ static int __init lvos_pf_check_params(void)
 		pr_err("purge_interval=%u: must be 1..3600\n", lvos_pf_purge_interval);
 		return -EINVAL;
 	}
-	ret = lvos_pf_check_alg(comp, false);
-	if (ret) {
-		pr_err("comp=%s: %s\n", comp, ret == -EINVAL ? "unknown algorithm" :
-		       "not available in this kernel");
+	/* sysfs writes may end in a newline, a parameter may not */
+	lvos_pf_comp_name = strchr(comp, '\n') ? ERR_PTR(-EINVAL) :
+			    lvos_pf_check_alg(comp, false);
+	if (IS_ERR(lvos_pf_comp_name)) {
+		pr_err("comp=%s: %s\n", comp, PTR_ERR(lvos_pf_comp_name) == -EINVAL ?
+		       "unknown algorithm" : "not available in this kernel");
 		return -EINVAL;
 	}
-	ret = lvos_pf_check_alg(recomp, true);
-	if (ret) {
-		pr_err("recomp=%s: %s\n", recomp, ret == -EINVAL ? "unknown algorithm" :
-		       "not available in this kernel");
+	lvos_pf_recomp_name = strchr(recomp, '\n') ? ERR_PTR(-EINVAL) :
+			      lvos_pf_check_alg(recomp, true);
+	if (IS_ERR(lvos_pf_recomp_name)) {
+		pr_err("recomp=%s: %s\n", recomp, PTR_ERR(lvos_pf_recomp_name) == -EINVAL ?
+		       "unknown algorithm" : "not available in this kernel");
 		return -EINVAL;
 	}
 	return 0;
