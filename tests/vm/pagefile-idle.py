@@ -20,7 +20,8 @@ FILES = pfcommon.FILES
 
 GUEST = pfcommon.HELPERS + r'''
 vmtest_eq "idle age from the module parameter" "$(pfv idle_age)" 3
-mib=$(( $(memtotal_kb) * 5 / 4 / 1024 ))
+mib=$(hog_mib 125)
+vmtest_log "workload $mib MiB of $(( $(memtotal_kb) / 1024 )) MiB RAM"
 mkswap /dev/pagefile0 >/dev/null
 vmtest_check "swapon" swapon -d /dev/pagefile0
 

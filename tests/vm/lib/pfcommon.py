@@ -9,11 +9,16 @@ OPTIONAL_MODULES = ["lzo_rle"]
 LVOS = ["lvos_pagefile"]
 
 # Guest shell helpers: pfv NAME [DEV] reads a sysfs value of pagefileN;
-# hog_result FIELD reads a field of the last hog-result line in /tmp/hog.out.
+# hog_field FIELD reads a field of the last hog-result line in /tmp/hog.out.
 HELPERS = r'''
 pfv() { cat /sys/block/${2:-pagefile0}/pagefile/$1; }
 hog_field() { sed -n "s/^hog-result.* $1=\([0-9]*\).*/\1/p" ${2:-/tmp/hog.out} | tail -n 1; }
 memtotal_kb() { awk '/^MemTotal/ {print $2}' /proc/meminfo; }
+# hog_mib PERCENT: a workload of PERCENT % of MemAvailable, in MiB. Sized
+# against what the kernel can hand out, not MemTotal: the debug kernel's
+# KASAN shadow, kmemleak's pool and per-object metadata leave far less of
+# the same guest free, and the swap pool itself lives in that memory.
+hog_mib() { awk -v p=$1 '/^MemAvailable/ {print int($2 * p / 100 / 1024)}' /proc/meminfo; }
 pf_stats() { for f in /sys/block/${1:-pagefile0}/pagefile/*; do [ -r "$f" ] && echo "$(basename $f)=$(cat $f 2>/dev/null)"; done | tr '\n' ' '; echo; }
 '''
 
