@@ -42,7 +42,7 @@ all modules:
 
 clean:
 	$(MAKE) -C $(KDIR) M=$(TOP) clean
-	rm -rf $(BUILD) tools/lvos-detect-virt tools/pagefile-hog
+	rm -rf $(BUILD) tools/lvos-detect-virt tools/pagefile-hog tools/lvos-modcycle
 
 # Out-of-tree kbuild writes objects next to the sources, so each kernel gets
 # its own copy of the tree under build/src/<release>; the .ko files land in
@@ -57,7 +57,9 @@ ko:
 ko-locked:
 	@mkdir -p $(BUILD)/src/$(KREL) $(BUILD)/ko/$(KREL)
 	@rsync -a --delete --exclude=build --exclude=.git --exclude='*.ko' \
-		--exclude='*.o' --exclude=".*.cmd" Kbuild include hvdetect pagefile-vol vcpu-hotplug blkgrow balloon kunit $(BUILD)/src/$(KREL)/
+		--exclude='*.o' --exclude=".*.cmd" --exclude='*.mod' --exclude='*.mod.c' \
+		--exclude=modules.order --exclude=Module.symvers \
+		Kbuild include hvdetect pagefile-vol vcpu-hotplug blkgrow balloon kunit $(BUILD)/src/$(KREL)/
 	@$(MAKE) -C $(KDIR) M=$(BUILD)/src/$(KREL) $(KBUILD_ARGS) W=1 $(if $(SPARSE),C=2) modules \
 		> $(BUILD)/ko/$(KREL)/build.log 2>&1 || { cat $(BUILD)/ko/$(KREL)/build.log >&2; exit 1; }
 	@if grep -E 'warning:|error:|^WARNING' $(BUILD)/ko/$(KREL)/build.log >&2; then \
@@ -65,7 +67,7 @@ ko-locked:
 	@rm -f $(BUILD)/ko/$(KREL)/*.ko
 	@find $(BUILD)/src/$(KREL) -name '*.ko' -exec cp {} $(BUILD)/ko/$(KREL)/ \;
 
-tools: tools/lvos-detect-virt tools/pagefile-hog
+tools: tools/lvos-detect-virt tools/pagefile-hog tools/lvos-sysfs-fuzz tools/lvos-modcycle
 
 # Static, so the same binary runs inside the busybox test guests.
 tools/lvos-detect-virt: tools/lvos-detect-virt.c
@@ -73,6 +75,16 @@ tools/lvos-detect-virt: tools/lvos-detect-virt.c
 
 # The swap workload of the pagefile tests and benchmark (runs in the guest).
 tools/pagefile-hog: tools/pagefile-hog.c
+	$(CC) -O2 -g -Wall -Wextra -Werror -std=gnu11 -static -o $@ $<
+
+# Hostile input for every writable sysfs file and module parameter of the
+# lvos modules (the tests/vm/fuzz-* tests; runs in the guest).
+tools/lvos-sysfs-fuzz: tools/lvos-sysfs-fuzz.c
+	$(CC) -O2 -g -Wall -Wextra -Werror -std=gnu11 -static -o $@ $<
+
+# Load/unload cycles and racing sysfs readers without a fork per cycle
+# (tests/vm/cycles-*.py; runs in the guest).
+tools/lvos-modcycle: tools/lvos-modcycle.c
 	$(CC) -O2 -g -Wall -Wextra -Werror -std=gnu11 -static -o $@ $<
 
 deps:
