@@ -17,6 +17,7 @@ import cycommon  # noqa: E402
 import blcommon  # noqa: E402
 from blcommon import MiB  # noqa: E402
 
+KERNELS = ["6.1", "debug"]  # 1000 cycles on one stock kernel (6.1 and 6.12 both passed), 100 on debug
 TIMEOUT = 480
 APPEND = cycommon.APPEND
 QEMU = dict(smp=cycommon.SMP, memory="512M",

@@ -16,6 +16,7 @@ import cycommon  # noqa: E402
 import bgcommon  # noqa: E402
 from bgcommon import MiB  # noqa: E402
 
+KERNELS = ["6.1", "debug"]  # 1000 cycles on one stock kernel (6.1 and 6.12 both passed), 100 on debug
 TIMEOUT = 300
 APPEND = cycommon.APPEND
 QEMU = dict(smp=cycommon.SMP, machine=bgcommon.MACHINE, memory="512M",

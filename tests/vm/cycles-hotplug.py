@@ -16,6 +16,7 @@ sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "lib
 import cycommon  # noqa: E402
 import hpcommon  # noqa: E402
 
+KERNELS = ["6.12", "debug"]  # 1000 cycles on one stock kernel (6.1 and 6.12 both passed), 100 on debug
 TIMEOUT = 300
 APPEND = cycommon.APPEND
 QEMU = dict(smp=cycommon.SMP, machine=hpcommon.MACHINE, memory="512M")

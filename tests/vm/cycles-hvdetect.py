@@ -13,6 +13,7 @@ import sys
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "lib"))
 import cycommon  # noqa: E402
 
+KERNELS = ["6.12", "debug"]  # 1000 cycles on one stock kernel (6.1 and 6.12 both passed), 100 on debug
 TIMEOUT = 300
 APPEND = cycommon.APPEND
 QEMU = dict(smp=cycommon.SMP, memory="512M")

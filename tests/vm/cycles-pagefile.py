@@ -13,6 +13,7 @@ sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "lib
 import cycommon  # noqa: E402
 from pfcommon import MODULES, OPTIONAL_MODULES  # noqa: E402,F401
 
+KERNELS = ["6.1", "debug"]  # 1000 cycles on one stock kernel (6.1 and 6.12 both passed), 100 on debug
 TIMEOUT = 480
 APPEND = cycommon.APPEND
 QEMU = dict(smp=cycommon.SMP, memory="512M")
