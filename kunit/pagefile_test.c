@@ -251,6 +251,45 @@ static void pf_blkmap(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, (unsigned long)bitmap_weight(m.bits, m.nbits), m.used);
 }
 
+/*
+ * A backing device larger than 2^32 pages: the block count is not cut to
+ * 32 bits, the map is bounded by the volume's slots, and a map past what
+ * kmalloc gives (> 4 MiB: devices over 128 GiB behind a large volume) is
+ * allocated and used to its last block.
+ */
+static void pf_blkmap_large(struct kunit *test)
+{
+	u64 tib16 = 1ULL << 44;		/* 2^32 pages */
+	unsigned long big = (1UL << 25) + 70;	/* a 4 MiB + 16 byte map */
+	struct lvos_pf_blkmap m;
+
+	KUNIT_EXPECT_EQ(test, lvos_pf_backing_blocks(tib16, 1UL << 40), 1UL << 32);
+	KUNIT_EXPECT_EQ(test, lvos_pf_backing_blocks(tib16 + PAGE_SIZE, 1UL << 40),
+			(1UL << 32) + 1);
+	KUNIT_EXPECT_EQ(test, lvos_pf_backing_blocks(tib16, 1000), 1000UL);
+	KUNIT_EXPECT_EQ(test, lvos_pf_backing_blocks(PAGE_SIZE - 1, 1000), 0UL);
+	KUNIT_EXPECT_EQ(test, lvos_pf_blkmap_alloc(&m, 0), -EINVAL);
+	KUNIT_EXPECT_NULL(test, m.bits);
+
+	KUNIT_ASSERT_EQ(test, lvos_pf_blkmap_alloc(&m, big), 0);
+	KUNIT_EXPECT_EQ(test, m.nbits, big);
+	KUNIT_EXPECT_EQ(test, (unsigned long)bitmap_weight(m.bits, m.nbits), 0UL);
+	/* the last blocks, past any 4 MiB boundary, are handed out and freed */
+	bitmap_set(m.bits, 0, big - 3);
+	m.used = big - 3;
+	m.hint = big - 3;
+	KUNIT_EXPECT_EQ(test, lvos_pf_blk_alloc(&m), (long)(big - 3));
+	KUNIT_EXPECT_EQ(test, lvos_pf_blk_alloc(&m), (long)(big - 2));
+	KUNIT_EXPECT_EQ(test, lvos_pf_blk_alloc(&m), (long)(big - 1));
+	KUNIT_EXPECT_EQ(test, lvos_pf_blk_alloc(&m), (long)-ENOSPC);
+	KUNIT_EXPECT_TRUE(test, lvos_pf_blk_free(&m, big - 1));
+	KUNIT_EXPECT_FALSE(test, lvos_pf_blk_free(&m, big));
+	KUNIT_EXPECT_EQ(test, m.used, big - 1);
+	lvos_pf_blkmap_free(&m);
+	KUNIT_EXPECT_NULL(test, m.bits);
+	KUNIT_EXPECT_EQ(test, m.nbits, 0UL);
+}
+
 static void pf_blkmap_empty(struct kunit *test)
 {
 	struct lvos_pf_blkmap m = { 0 };
@@ -293,6 +332,7 @@ static struct kunit_case pf_slot_cases[] = {
 	KUNIT_CASE(pf_slot_word),
 	KUNIT_CASE(pf_blkmap),
 	KUNIT_CASE(pf_blkmap_empty),
+	KUNIT_CASE(pf_blkmap_large),
 	KUNIT_CASE(pf_stats),
 	{}
 };

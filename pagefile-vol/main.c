@@ -168,8 +168,9 @@ void lvos_pf_refresh(struct lvos_pf_dev *pf)
 {
 	unsigned long ram = totalram_pages();
 	unsigned long cap = lvos_pf_cap_pages(ram, READ_ONCE(pf->cap_pct));
-	unsigned long size;
+	unsigned long size, blocks = 0;
 	struct lvos_pf_slot *table;
+	struct lvos_pf_blkmap m = { 0 };
 
 	if (cap != READ_ONCE(pf->cap_pages)) {
 		pr_info("%s: memory cap %lu KiB (%u%% of %lu KiB RAM)\n",
@@ -183,16 +184,30 @@ void lvos_pf_refresh(struct lvos_pf_dev *pf)
 	table = kvcalloc(size, sizeof(*table), GFP_KERNEL);
 	if (!table)
 		return;		/* keep the old size; the next pass retries */
-	down_write(&pf->lock);
-	if (lvos_pf_in_use(pf) || !lvos_pf_empty(pf)) {
-		up_write(&pf->lock);
+	/* an attached backing device's block map follows the new size */
+	down_read(&pf->lock);
+	if (pf->bdev)
+		blocks = lvos_pf_backing_blocks(bdev_nr_bytes(pf->bdev), size);
+	up_read(&pf->lock);
+	if (blocks && lvos_pf_blkmap_alloc(&m, blocks)) {
 		kvfree(table);
 		return;
 	}
+	down_write(&pf->lock);
+	if (lvos_pf_in_use(pf) || !lvos_pf_empty(pf) || !pf->bdev != !m.bits ||
+	    pf->blkmap.used) {
+		up_write(&pf->lock);
+		kvfree(table);
+		lvos_pf_blkmap_free(&m);
+		return;
+	}
 	swap(table, pf->table);
+	if (m.bits)
+		swap(m, pf->blkmap);
 	pf->nr_slots = size;
 	up_write(&pf->lock);
 	kvfree(table);
+	lvos_pf_blkmap_free(&m);
 	set_capacity_and_notify(pf->disk, size * LVOS_PF_SECTORS_PER_PAGE);
 	pr_info("%s: volume %lu KiB (%u%% of RAM)\n", pf->disk->disk_name,
 		size << (PAGE_SHIFT - 10), pf->size_pct);
@@ -221,7 +236,7 @@ static void lvos_pf_backing_close(void *handle, struct lvos_pf_blkmap *m)
 {
 	if (handle)
 		lvos_bdev_close(handle);
-	bitmap_free(m->bits);
+	lvos_pf_blkmap_free(m);
 }
 
 /* ---- sysfs ---- */
@@ -424,7 +439,8 @@ static ssize_t backing_dev_store(struct device *dev,
 	char *path;
 	void *handle = NULL;
 	struct block_device *bdev;
-	unsigned long nbits, *bits;
+	struct lvos_pf_blkmap m;
+	unsigned long slots;
 	ssize_t ret = len;
 
 	path = kstrndup(buf, LVOS_PF_PATH_LEN, GFP_KERNEL);
@@ -461,27 +477,38 @@ static ssize_t backing_dev_store(struct device *dev,
 		ret = lvos_pf_bad(pf, "backing_dev", "a pagefile volume cannot back one", -EINVAL);
 		goto out;
 	}
-	nbits = bdev_nr_bytes(bdev) >> PAGE_SHIFT;
-	bits = nbits ? bitmap_zalloc(nbits, GFP_KERNEL) : NULL;
-	if (!bits) {
+again:
+	/* allocated outside the lock, for the volume's size (checked below) */
+	slots = READ_ONCE(pf->nr_slots);
+	ret = lvos_pf_blkmap_alloc(&m, lvos_pf_backing_blocks(bdev_nr_bytes(bdev), slots));
+	if (ret) {
 		lvos_bdev_close(handle);
-		ret = lvos_pf_bad(pf, "backing_dev", "empty device or no memory", -EINVAL);
+		ret = lvos_pf_bad(pf, "backing_dev", ret == -ENOMEM ?
+				  "no memory for its block map" : "device smaller than a page",
+				  ret);
 		goto out;
 	}
+	ret = len;
 	down_write(&pf->lock);
+	if (pf->nr_slots != slots) {	/* resized meanwhile */
+		up_write(&pf->lock);
+		lvos_pf_blkmap_free(&m);
+		goto again;
+	}
 	if (pf->backing) {
 		up_write(&pf->lock);
-		bitmap_free(bits);
+		lvos_pf_blkmap_free(&m);
 		lvos_bdev_close(handle);
 		ret = lvos_pf_bad(pf, "backing_dev", "already has one (write none first)", -EBUSY);
 		goto out;
 	}
 	pf->backing = handle;
 	pf->bdev = bdev;
-	pf->blkmap = (struct lvos_pf_blkmap){ .bits = bits, .nbits = nbits };
+	pf->blkmap = m;
 	strscpy(pf->backing_path, path, sizeof(pf->backing_path));
 	up_write(&pf->lock);
-	pr_info("%s: backing device %s, %lu pages\n", pf->disk->disk_name, path, nbits);
+	pr_info("%s: backing device %s, using %lu of its %llu pages\n", pf->disk->disk_name,
+		path, m.nbits, bdev_nr_bytes(bdev) >> PAGE_SHIFT);
 out:
 	kfree(path);
 	return ret;

@@ -10,6 +10,7 @@
 #include <linux/log2.h>
 #include <linux/math64.h>
 #include <linux/mm.h>
+#include <linux/slab.h>
 #include <linux/string.h>
 #include <kunit/visibility.h>
 
@@ -163,6 +164,33 @@ u64 lvos_pf_mem_per_page_x100(u64 mem_used, u64 pages_stored)
 	return div64_u64(mem_used * 100, pages_stored);
 }
 EXPORT_SYMBOL_IF_KUNIT(lvos_pf_mem_per_page_x100);
+
+unsigned long lvos_pf_backing_blocks(u64 dev_bytes, unsigned long nr_slots)
+{
+	return min_t(u64, dev_bytes >> PAGE_SHIFT, nr_slots);
+}
+EXPORT_SYMBOL_IF_KUNIT(lvos_pf_backing_blocks);
+
+/* A zeroed map of @nbits blocks; vmalloc'd past what kmalloc gives. */
+int lvos_pf_blkmap_alloc(struct lvos_pf_blkmap *m, unsigned long nbits)
+{
+	memset(m, 0, sizeof(*m));
+	if (!nbits)
+		return -EINVAL;
+	m->bits = kvcalloc(BITS_TO_LONGS(nbits), sizeof(long), GFP_KERNEL);
+	if (!m->bits)
+		return -ENOMEM;
+	m->nbits = nbits;
+	return 0;
+}
+EXPORT_SYMBOL_IF_KUNIT(lvos_pf_blkmap_alloc);
+
+void lvos_pf_blkmap_free(struct lvos_pf_blkmap *m)
+{
+	kvfree(m->bits);
+	memset(m, 0, sizeof(*m));
+}
+EXPORT_SYMBOL_IF_KUNIT(lvos_pf_blkmap_free);
 
 long lvos_pf_blk_alloc(struct lvos_pf_blkmap *m)
 {

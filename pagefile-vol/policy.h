@@ -115,6 +115,15 @@ struct lvos_pf_blkmap {
 	unsigned long used;
 };
 
+/*
+ * Blocks of a backing device of @dev_bytes a volume of @nr_slots uses:
+ * never more than its slots (each slot has at most one block), so the
+ * bitmap is bounded by the volume's size, not the device's (a 16 TiB
+ * device behind a 4 GiB volume costs a 128 KiB bitmap).
+ */
+unsigned long lvos_pf_backing_blocks(u64 dev_bytes, unsigned long nr_slots);
+int lvos_pf_blkmap_alloc(struct lvos_pf_blkmap *m, unsigned long nbits);
+void lvos_pf_blkmap_free(struct lvos_pf_blkmap *m);
 long lvos_pf_blk_alloc(struct lvos_pf_blkmap *m);
 bool lvos_pf_blk_free(struct lvos_pf_blkmap *m, unsigned long blk);
 

@@ -3,7 +3,8 @@
 # non-numeric and unknown values with the right errno and a log line that
 # names the device and the setting; resizing, changing the compressor or
 # resetting a volume in use is -EBUSY; bad module parameters fail the load
-# with a log line. Then 5 load/unload cycles with readers racing the
+# with a log line; a pagefile volume cannot back itself, a 200 GiB disk
+# can. Then 5 load/unload cycles with readers racing the
 # unload (KASAN, lockdep and kmemleak watch on the debug kernel).
 import os
 import sys
@@ -12,7 +13,10 @@ import pfcommon  # noqa: E402
 
 KERNELS = ["6.1", "6.12", "debug"]
 TIMEOUT = 240
-QEMU = dict(memory="256M", smp="2")
+# a 200 GiB sparse disk as backing device: its block map (6.5 MiB for the
+# whole disk) is past what kmalloc gives; only the volume's size is mapped
+QEMU = dict(memory="256M", smp="2",
+            disks=[dict(name="big", size="200G", format="raw", bus="virtio-blk")])
 from pfcommon import MODULES, OPTIONAL_MODULES, LVOS  # noqa: E402,F401
 FILES = pfcommon.FILES
 
@@ -43,6 +47,15 @@ expect comp_algorithm foo "$EINVAL"
 expect comp_algorithm "" "$EINVAL"
 expect recomp_algorithm lz4x "$EINVAL"
 expect backing_dev /dev/nonexistent "No such file"
+expect backing_dev /dev/pagefile0 "$EINVAL"
+vmtest_eq "200 GiB disk" "$(cat /sys/block/vda/size)" $((200 * 1024 * 1024 * 2))
+vmtest_check "a 200 GiB backing device is taken" sh -c "echo /dev/vda > $d/backing_dev"
+vmtest_eq "backing_dev" "$(pfv backing_dev)" /dev/vda
+vmtest_match "its block map covers the volume, not the disk" "$(dmesg | grep 'pagefile0: backing device' | tail -n 1)" \
+	"using $(( $(pfv disksize) / 4096 )) of its 52428800 pages"
+expect backing_dev /dev/vda "$EBUSY"
+vmtest_check "backing device detached" sh -c "echo none > $d/backing_dev"
+vmtest_eq "backing_dev none" "$(pfv backing_dev)" none
 expect reset 2 "$ERANGE"
 vmtest_eq "settings unchanged" "$(pfv size_percent):$(pfv cap_percent):$(pfv comp_algorithm)" 50:25:lz4
 
