@@ -79,8 +79,16 @@ bool lvos_pf_in_use(struct lvos_pf_dev *pf)
 	return disk_openers(pf->disk) > 0;
 }
 
+/* The deferred-free map of a volume of @slots pages. */
+static unsigned long *lvos_pf_pending_alloc(unsigned long slots)
+{
+	return kvcalloc(BITS_TO_LONGS(slots), sizeof(long), GFP_KERNEL);
+}
+
+/* Nothing stored, once the deferred frees are done. Called with pf->lock held. */
 bool lvos_pf_empty(struct lvos_pf_dev *pf)
 {
+	lvos_pf_free_pending(pf);
 	return !atomic64_read(&pf->st.pages_stored);
 }
 
@@ -153,6 +161,8 @@ static void lvos_pf_free_all(struct lvos_pf_dev *pf)
 
 	for (idx = 0; idx < pf->nr_slots; idx++) {
 		lvos_pf_slot_lock(pf, idx);
+		if (test_and_clear_bit(idx, pf->free_pending))
+			atomic_long_dec(&pf->nr_pending);
 		lvos_pf_free_slot(pf, idx);
 		lvos_pf_slot_unlock(pf, idx);
 	}
@@ -168,9 +178,10 @@ void lvos_pf_refresh(struct lvos_pf_dev *pf)
 {
 	unsigned long ram = totalram_pages();
 	unsigned long cap = lvos_pf_cap_pages(ram, READ_ONCE(pf->cap_pct));
-	unsigned long size, blocks = 0;
+	unsigned long size, blocks = 0, *pending;
 	struct lvos_pf_slot *table;
 	struct lvos_pf_blkmap m = { 0 };
+	bool empty;
 
 	if (cap != READ_ONCE(pf->cap_pages)) {
 		pr_info("%s: memory cap %lu KiB (%u%% of %lu KiB RAM)\n",
@@ -179,38 +190,44 @@ void lvos_pf_refresh(struct lvos_pf_dev *pf)
 		WRITE_ONCE(pf->cap_pages, cap);
 	}
 	size = lvos_pf_size_pages(ram, READ_ONCE(pf->size_pct));
-	if (size == pf->nr_slots || !size || lvos_pf_in_use(pf) || !lvos_pf_empty(pf))
+	if (size == pf->nr_slots || !size || lvos_pf_in_use(pf))
 		return;
-	table = kvcalloc(size, sizeof(*table), GFP_KERNEL);
-	if (!table)
-		return;		/* keep the old size; the next pass retries */
 	/* an attached backing device's block map follows the new size */
 	down_read(&pf->lock);
+	empty = lvos_pf_empty(pf);
 	if (pf->bdev)
 		blocks = lvos_pf_backing_blocks(bdev_nr_bytes(pf->bdev), size);
 	up_read(&pf->lock);
-	if (blocks && lvos_pf_blkmap_alloc(&m, blocks)) {
-		kvfree(table);
+	if (!empty)
 		return;
-	}
+	table = kvcalloc(size, sizeof(*table), GFP_KERNEL);
+	pending = lvos_pf_pending_alloc(size);
+	if (!table || !pending || (blocks && lvos_pf_blkmap_alloc(&m, blocks)))
+		goto out_free;	/* keep the old size; the next pass retries */
 	down_write(&pf->lock);
 	if (lvos_pf_in_use(pf) || !lvos_pf_empty(pf) || !pf->bdev != !m.bits ||
 	    pf->blkmap.used) {
 		up_write(&pf->lock);
-		kvfree(table);
-		lvos_pf_blkmap_free(&m);
-		return;
+		goto out_free;
 	}
 	swap(table, pf->table);
+	swap(pending, pf->free_pending);
 	if (m.bits)
 		swap(m, pf->blkmap);
 	pf->nr_slots = size;
 	up_write(&pf->lock);
 	kvfree(table);
+	kvfree(pending);
 	lvos_pf_blkmap_free(&m);
 	set_capacity_and_notify(pf->disk, size * LVOS_PF_SECTORS_PER_PAGE);
 	pr_info("%s: volume %lu KiB (%u%% of RAM)\n", pf->disk->disk_name,
 		size << (PAGE_SHIFT - 10), pf->size_pct);
+	return;
+
+out_free:
+	kvfree(table);
+	kvfree(pending);
+	lvos_pf_blkmap_free(&m);
 }
 
 /*
@@ -455,6 +472,7 @@ static ssize_t backing_dev_store(struct device *dev,
 		struct lvos_pf_blkmap m = { 0 };
 
 		down_write(&pf->lock);
+		lvos_pf_free_pending(pf);
 		if (atomic64_read(&pf->st.wb_pages))
 			ret = lvos_pf_bad(pf, "backing_dev",
 					  "pages still on the backing device", -EBUSY);
@@ -594,6 +612,7 @@ static void lvos_pf_destroy(struct lvos_pf_dev *pf)
 	lvos_pf_backing_close(handle, &m);
 	lvos_pf_streams_free(pf->streams);
 	zs_destroy_pool(pf->pool);
+	kvfree(pf->free_pending);
 	kvfree(pf->table);
 	__free_page(pf->purge_page);
 	kfree(pf);
@@ -642,7 +661,8 @@ static int lvos_pf_create(int id)
 	ret = -ENOMEM;
 	pf->purge_page = alloc_page(GFP_KERNEL);
 	pf->table = kvcalloc(pf->nr_slots, sizeof(*pf->table), GFP_KERNEL);
-	if (!pf->purge_page || !pf->table)
+	pf->free_pending = lvos_pf_pending_alloc(pf->nr_slots);
+	if (!pf->purge_page || !pf->table || !pf->free_pending)
 		goto err_free_table;
 
 	pf->disk = lvos_alloc_page_disk();
@@ -672,6 +692,7 @@ static int lvos_pf_create(int id)
 err_put_disk:
 	put_disk(pf->disk);
 err_free_table:
+	kvfree(pf->free_pending);
 	kvfree(pf->table);
 	if (pf->purge_page)
 		__free_page(pf->purge_page);

@@ -93,6 +93,14 @@ struct lvos_pf_dev {
 
 	struct lvos_pf_slot *table;
 	unsigned long nr_slots;
+	/*
+	 * Slots the swap layer freed while their lock was taken: set without
+	 * locks (lvos_pf_slot_free_notify() may not wait), freed by whoever
+	 * next holds pf->lock and needs them gone (lvos_pf_free_pending()),
+	 * cleared by a write that replaces the slot. Same size as @table.
+	 */
+	unsigned long *free_pending;
+	atomic_long_t nr_pending;
 	struct zs_pool *pool;
 	struct lvos_pf_stream __percpu *streams;
 	size_t huge_size;		/* objects this big are stored raw */
@@ -134,6 +142,7 @@ extern const struct block_device_operations lvos_pf_fops;
 struct lvos_pf_stream *lvos_pf_stream_get(struct lvos_pf_dev *pf);
 void lvos_pf_stream_put(struct lvos_pf_stream *s);
 void lvos_pf_free_slot(struct lvos_pf_dev *pf, unsigned long idx);
+void lvos_pf_free_pending(struct lvos_pf_dev *pf);
 int lvos_pf_decompress(struct lvos_pf_dev *pf, struct lvos_pf_stream *s,
 		       unsigned long handle, unsigned long word, void *dst);
 int lvos_pf_backing_rw(struct lvos_pf_dev *pf, struct page *page,

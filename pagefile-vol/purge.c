@@ -256,6 +256,7 @@ void lvos_pf_purge_fn(struct work_struct *work)
 	lvos_pf_refresh(pf);
 
 	down_read(&pf->lock);
+	lvos_pf_free_pending(pf);
 	if (!atomic64_read(&pf->st.pages_stored))
 		goto out;
 	/* over the high watermark: oldest pages out until below the low one */

@@ -122,6 +122,34 @@ void lvos_pf_free_slot(struct lvos_pf_dev *pf, unsigned long idx)
 	slot->word &= BIT(LVOS_PF_LOCK);
 }
 
+/* A free of slot @idx the swap layer deferred is done (or void). Slot locked. */
+static bool lvos_pf_clear_pending(struct lvos_pf_dev *pf, unsigned long idx)
+{
+	if (!test_and_clear_bit(idx, pf->free_pending))
+		return false;
+	atomic_long_dec(&pf->nr_pending);
+	return true;
+}
+
+/*
+ * Do the frees lvos_pf_slot_free_notify() deferred. Called with pf->lock
+ * held (read or write), so the table stays put; never sleeps in a slot.
+ */
+void lvos_pf_free_pending(struct lvos_pf_dev *pf)
+{
+	unsigned long idx;
+
+	if (!atomic_long_read(&pf->nr_pending))
+		return;
+	for_each_set_bit(idx, pf->free_pending, pf->nr_slots) {
+		lvos_pf_slot_lock(pf, idx);
+		if (lvos_pf_clear_pending(pf, idx))
+			lvos_pf_free_slot(pf, idx);
+		lvos_pf_slot_unlock(pf, idx);
+		cond_resched();
+	}
+}
+
 /* Publish new contents of slot @idx; the caller accounts them. */
 static void lvos_pf_set_slot(struct lvos_pf_dev *pf, unsigned long idx,
 			     unsigned long handle, unsigned long flags,
@@ -130,6 +158,8 @@ static void lvos_pf_set_slot(struct lvos_pf_dev *pf, unsigned long idx,
 	unsigned long word;
 
 	lvos_pf_slot_lock(pf, idx);
+	/* the slot was freed and is written again: that free is done here */
+	lvos_pf_clear_pending(pf, idx);
 	lvos_pf_free_slot(pf, idx);
 	word = pf->table[idx].word | flags;
 	word = lvos_pf_slot_set_size(word, size);
@@ -482,18 +512,30 @@ static void lvos_pf_slot_free_notify(struct block_device *bdev,
 {
 	struct lvos_pf_dev *pf = bdev->bd_disk->private_data;
 
-	/* called under the swap layer's spinlock: nothing here may sleep */
-	if (!down_read_trylock(&pf->lock)) {
-		atomic64_inc(&pf->st.miss_free);
+	/*
+	 * Called under the swap layer's spinlock: nothing here may wait. The
+	 * volume is open (swap holds it), so the table cannot be resized; a
+	 * free that finds pf->lock or the slot taken is deferred, never lost:
+	 * the purge worker, the next write of the slot, or whatever needs the
+	 * volume empty does it.
+	 */
+	if (index >= READ_ONCE(pf->nr_slots))
 		return;
+	if (down_read_trylock(&pf->lock)) {
+		if (lvos_pf_slot_trylock(pf, index)) {
+			lvos_pf_clear_pending(pf, index);
+			lvos_pf_free_slot(pf, index);
+			lvos_pf_slot_unlock(pf, index);
+			up_read(&pf->lock);
+			return;
+		}
+		up_read(&pf->lock);
 	}
-	if (index < pf->nr_slots && lvos_pf_slot_trylock(pf, index)) {
-		lvos_pf_free_slot(pf, index);
-		lvos_pf_slot_unlock(pf, index);
-	} else {
-		atomic64_inc(&pf->st.miss_free);
-	}
-	up_read(&pf->lock);
+	atomic64_inc(&pf->st.miss_free);
+	/* the first one deferred brings the next pass forward */
+	if (!test_and_set_bit(index, pf->free_pending) &&
+	    atomic_long_inc_return(&pf->nr_pending) == 1)
+		mod_delayed_work(lvos_pf_wq, &pf->purge_work, 0);
 }
 
 #ifdef LVOS_HAVE_RW_PAGE
