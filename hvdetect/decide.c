@@ -539,14 +539,14 @@ static void decide_cc(const struct lvos_hv_facts *f, struct lvos_hv_result *r)
 		r->cc = LVOS_CC_TDX;
 		return;
 	}
-	if (f->sev_status & LVOS_SEV_ENABLED) {
-		if (f->sev_status & LVOS_SEV_SNP_ENABLED)
+	if (f->sev_msr & LVOS_SEV_ENABLED) {
+		if (f->sev_msr & LVOS_SEV_SNP_ENABLED)
 			r->cc = LVOS_CC_SEV_SNP;
-		else if (f->sev_status & LVOS_SEV_ES_ENABLED)
+		else if (f->sev_msr & LVOS_SEV_ES_ENABLED)
 			r->cc = LVOS_CC_SEV_ES;
 		else
 			r->cc = LVOS_CC_SEV;
-		add_evidence_hex(r, "msr", "sev_status", f->sev_status,
+		add_evidence_hex(r, "msr", "sev_status", f->sev_msr,
 				 cc_names[r->cc]);
 		return;
 	}

@@ -97,7 +97,8 @@ struct lvos_hv_facts {
 	u32 hyperv_features_b;		/* 0x40000003 EBX */
 	u32 hyperv_isolation_b;		/* 0x4000000C EBX */
 	bool tdx_sig;			/* CPUID 0x21 = "IntelTDX    " */
-	u64 sev_status;			/* MSR_AMD64_SEV, 0 when absent */
+	/* not sev_status: a macro (0ULL) in kernels without AMD_MEM_ENCRYPT */
+	u64 sev_msr;			/* MSR_AMD64_SEV, 0 when absent */
 	enum lvos_hv_ktype ktype;	/* x86_hyper_type */
 	bool xen_initial_domain;	/* dom0 */
 	const char *sys_hypervisor_type; /* /sys/hypervisor/type, or NULL */

@@ -123,7 +123,7 @@ static void probe_cc(struct lvos_hv_facts *f)
 	    boot_cpu_data.extended_cpuid_level >= CPUID_AMD_MEM_ENCRYPT &&
 	    (cpuid_eax(CPUID_AMD_MEM_ENCRYPT) & BIT(1)) &&
 	    !rdmsrl_safe(MSR_AMD64_SEV, &sev))
-		f->sev_status = sev;
+		f->sev_msr = sev;
 }
 
 static enum lvos_hv_ktype probe_ktype(void)
@@ -278,7 +278,7 @@ static void probe_vmware_backdoor(struct lvos_hv_facts *f)
 	u32 esi = 0, edi = 0;
 	bool claimed = dmi_says_vmware(f) || lvos_hv_has_leaf(f, LVOS_HV_VMWARE);
 	/* never on bare metal, where port 0x5658 may belong to real hardware */
-	if (!claimed || !f->cpuid_hv_bit || f->tdx_sig || f->sev_status)
+	if (!claimed || !f->cpuid_hv_bit || f->tdx_sig || f->sev_msr)
 		return;
 
 	asm volatile("inl (%%dx), %%eax"

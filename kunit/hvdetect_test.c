@@ -404,21 +404,21 @@ static const struct hv_case hv_cases[] = {
 	}, {
 		.name = "kvm_sev",
 		.facts = { KVM_GUEST_FACTS, .dmi = { DMI_QEMU_PC },
-			   .sev_status = LVOS_SEV_ENABLED },
+			   .sev_msr = LVOS_SEV_ENABLED },
 		.want = { LVOS_HV_KVM, LVOS_HV_KVM, LVOS_HV_KVM, .cc = LVOS_CC_SEV,
 			  .pvclock = LVOS_PVCLOCK_KVM, .steal_time = true,
 			  .evidence = "msr sev_status=\"0x1\" -> sev" },
 	}, {
 		.name = "kvm_sev_es",
 		.facts = { KVM_GUEST_FACTS, .dmi = { DMI_QEMU_PC },
-			   .sev_status = LVOS_SEV_ENABLED | LVOS_SEV_ES_ENABLED },
+			   .sev_msr = LVOS_SEV_ENABLED | LVOS_SEV_ES_ENABLED },
 		.want = { LVOS_HV_KVM, LVOS_HV_KVM, LVOS_HV_KVM, .cc = LVOS_CC_SEV_ES,
 			  .pvclock = LVOS_PVCLOCK_KVM, .steal_time = true,
 			  .evidence = "msr sev_status=\"0x3\" -> sev-es" },
 	}, {
 		.name = "kvm_sev_snp",
 		.facts = { KVM_GUEST_FACTS, .dmi = { DMI_QEMU_PC },
-			   .sev_status = LVOS_SEV_ENABLED | LVOS_SEV_ES_ENABLED |
+			   .sev_msr = LVOS_SEV_ENABLED | LVOS_SEV_ES_ENABLED |
 					 LVOS_SEV_SNP_ENABLED },
 		.want = { LVOS_HV_KVM, LVOS_HV_KVM, LVOS_HV_KVM, .cc = LVOS_CC_SEV_SNP,
 			  .pvclock = LVOS_PVCLOCK_KVM, .steal_time = true,
