@@ -325,13 +325,26 @@ static ssize_t lvos_pf_store_uint(struct device *dev, const char *attr,
 				    (int)strcspn(buf, "\n"), buf, min, max);
 		return ret;
 	}
-	down_write(&pf->lock);
-	if (busy_if_used && (lvos_pf_in_use(pf) || !lvos_pf_empty(pf))) {
+	if (!busy_if_used) {
+		/*
+		 * A plain word the I/O path and the worker read with READ_ONCE:
+		 * no exclusion, so no wait behind a purge pass holding pf->lock
+		 * for reading across thousands of backing-device writes (and no
+		 * swap I/O queued behind this writer meanwhile).
+		 */
+		WRITE_ONCE(*field, v);
+	} else {
+		/* the size: only for a volume nobody has open and that is empty */
+		if (lvos_pf_in_use(pf))
+			return lvos_pf_bad(pf, attr, LVOS_PF_BUSY_WHY, -EBUSY);
+		down_write(&pf->lock);
+		if (lvos_pf_in_use(pf) || !lvos_pf_empty(pf)) {
+			up_write(&pf->lock);
+			return lvos_pf_bad(pf, attr, LVOS_PF_BUSY_WHY, -EBUSY);
+		}
+		WRITE_ONCE(*field, v);
 		up_write(&pf->lock);
-		return lvos_pf_bad(pf, attr, LVOS_PF_BUSY_WHY, -EBUSY);
 	}
-	WRITE_ONCE(*field, v);
-	up_write(&pf->lock);
 	lvos_pf_refresh(pf);
 	return len;
 }

@@ -84,7 +84,8 @@ struct lvos_pf_stats {
  * (reset, resize, algorithm or backing change) exclusive. Each slot's word
  * has its own bit spinlock for the contents of that slot. @blk_lock guards
  * @blkmap. Policy values are plain words read with READ_ONCE and written
- * under @lock.
+ * with WRITE_ONCE, without @lock (the size under it: it needs the volume
+ * empty).
  */
 struct lvos_pf_dev {
 	int id;

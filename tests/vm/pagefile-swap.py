@@ -68,9 +68,10 @@ vmtest_check "memory used within the cap" test "$(pfv mem_used_max)" -le "$(pfv 
 vmtest_eq "no failed reads" "$(pfv failed_reads)" 0
 vmtest_eq "no refused writes" "$(pfv refused_pages)" 0
 # while the hog verifies and exits (the swap layer frees every slot), a
-# settings writer holds the volume's lock again and again: frees that meet
-# it are deferred, and must still all be done
-( while [ ! -e /tmp/hog-done ]; do echo 80 > /sys/block/pagefile0/pagefile/cap_percent; done ) &
+# reconfiguration (detaching a backing device there is none of) takes the
+# volume's lock for writing again and again: frees that meet it are
+# deferred, and must still all be done
+( while [ ! -e /tmp/hog-done ]; do echo none > /sys/block/pagefile0/pagefile/backing_dev; done ) &
 writer=$!
 touch /tmp/go
 wait $hog
