@@ -19,7 +19,13 @@ import blcommon  # noqa: E402
 from blcommon import rss_mib, smaps  # noqa: E402
 
 TIMEOUT = 300
-KERNELS = ["6.1", "6.12", "debug-6.12"]
+# Not on the debug kernels: under KASAN (quarantine) and kmemleak a
+# cache-full guest has no free 2 MiB block left and the balloon, which
+# never compacts for a chunk, inflates in single pages only (seen on
+# debug-6.12: "114688 single pages (448 MiB) of a 448 MiB inflate"), so
+# the huge-page path this test judges is not taken there; balloon-basic
+# and balloon-hostile run the balloon under the sanitizers.
+KERNELS = ["6.1", "6.12"]
 QEMU = dict(memory="768M", devices=[blcommon.device(oom=True, report=True)],
             disks=[dict(name="c", size="640M", format="raw")])
 LVOS = blcommon.LVOS
