@@ -154,6 +154,20 @@ static const char *lvos_pf_check_alg(const char *name, bool allow_none)
 /* comp= and recomp= as checked at load: the names the volumes use */
 static const char *lvos_pf_comp_name, *lvos_pf_recomp_name;
 
+/* Check algorithm parameter @param=@val at load; log why it is refused. */
+static const char *__init lvos_pf_param_alg(const char *param, const char *val,
+					    bool allow_none)
+{
+	/* sysfs writes may end in a newline, a parameter may not */
+	const char *alg = strchr(val, '\n') ? ERR_PTR(-EINVAL) :
+			  lvos_pf_check_alg(val, allow_none);
+
+	if (IS_ERR(alg))
+		pr_err("%s=%s: %s\n", param, val, PTR_ERR(alg) == -EINVAL ?
+		       "unknown algorithm" : "not available in this kernel");
+	return alg;
+}
+
 /* Drop every stored page. Called with pf->lock held for writing. */
 static void lvos_pf_free_all(struct lvos_pf_dev *pf)
 {
@@ -161,8 +175,7 @@ static void lvos_pf_free_all(struct lvos_pf_dev *pf)
 
 	for (idx = 0; idx < pf->nr_slots; idx++) {
 		lvos_pf_slot_lock(pf, idx);
-		if (test_and_clear_bit(idx, pf->free_pending))
-			atomic_long_dec(&pf->nr_pending);
+		lvos_pf_clear_pending(pf, idx);
 		lvos_pf_free_slot(pf, idx);
 		lvos_pf_slot_unlock(pf, idx);
 	}
@@ -763,21 +776,10 @@ static int __init lvos_pf_check_params(void)
 		pr_err("purge_interval=%u: must be 1..3600\n", lvos_pf_purge_interval);
 		return -EINVAL;
 	}
-	/* sysfs writes may end in a newline, a parameter may not */
-	lvos_pf_comp_name = strchr(comp, '\n') ? ERR_PTR(-EINVAL) :
-			    lvos_pf_check_alg(comp, false);
-	if (IS_ERR(lvos_pf_comp_name)) {
-		pr_err("comp=%s: %s\n", comp, PTR_ERR(lvos_pf_comp_name) == -EINVAL ?
-		       "unknown algorithm" : "not available in this kernel");
+	lvos_pf_comp_name = lvos_pf_param_alg("comp", comp, false);
+	lvos_pf_recomp_name = lvos_pf_param_alg("recomp", recomp, true);
+	if (IS_ERR(lvos_pf_comp_name) || IS_ERR(lvos_pf_recomp_name))
 		return -EINVAL;
-	}
-	lvos_pf_recomp_name = strchr(recomp, '\n') ? ERR_PTR(-EINVAL) :
-			      lvos_pf_check_alg(recomp, true);
-	if (IS_ERR(lvos_pf_recomp_name)) {
-		pr_err("recomp=%s: %s\n", recomp, PTR_ERR(lvos_pf_recomp_name) == -EINVAL ?
-		       "unknown algorithm" : "not available in this kernel");
-		return -EINVAL;
-	}
 	return 0;
 }
 

@@ -143,6 +143,7 @@ extern const struct block_device_operations lvos_pf_fops;
 struct lvos_pf_stream *lvos_pf_stream_get(struct lvos_pf_dev *pf);
 void lvos_pf_stream_put(struct lvos_pf_stream *s);
 void lvos_pf_free_slot(struct lvos_pf_dev *pf, unsigned long idx);
+bool lvos_pf_clear_pending(struct lvos_pf_dev *pf, unsigned long idx);
 void lvos_pf_free_pending(struct lvos_pf_dev *pf);
 int lvos_pf_decompress(struct lvos_pf_dev *pf, struct lvos_pf_stream *s,
 		       unsigned long handle, unsigned long word, void *dst);

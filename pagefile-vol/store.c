@@ -123,7 +123,7 @@ void lvos_pf_free_slot(struct lvos_pf_dev *pf, unsigned long idx)
 }
 
 /* A free of slot @idx the swap layer deferred is done (or void). Slot locked. */
-static bool lvos_pf_clear_pending(struct lvos_pf_dev *pf, unsigned long idx)
+bool lvos_pf_clear_pending(struct lvos_pf_dev *pf, unsigned long idx)
 {
 	if (!test_and_clear_bit(idx, pf->free_pending))
 		return false;

@@ -44,12 +44,11 @@ d=/sys/block/pagefile0/pagefile
 # and needs the 384 MiB for the 16-volume parameter loads below.
 mkswap /dev/pagefile0 >/dev/null
 vmtest_check "swapon pagefile0" swapon /dev/pagefile0
-avail_mb() { awk '/^MemAvailable/ {print int($2 / 1024)}' /proc/meminfo; }
 mkdir -p /mnt/pin
 mount -t ramfs ramfs /mnt/pin
-pin=$(( $(avail_mb) - 96 ))
+pin=$(( $(hog_mib 100) - 96 ))
 [ $pin -gt 0 ] && dd if=/dev/zero of=/mnt/pin/ram bs=1M count=$pin 2>/dev/null
-avail=$(avail_mb)
+avail=$(hog_mib 100)
 over=16
 hold=$(( avail + over ))
 rm -f /tmp/go /tmp/fz-done
