@@ -43,7 +43,7 @@ all modules:
 clean:
 	$(MAKE) -C $(KDIR) M=$(TOP) clean
 	rm -rf $(BUILD) tools/lvos-detect-virt tools/pagefile-hog tools/lvos-modcycle \
-		tools/lvos-sysfs-fuzz tools/lvos-frag
+		tools/lvos-sysfs-fuzz tools/lvos-frag tools/lvos-openrace
 
 # Out-of-tree kbuild writes objects next to the sources, so each kernel gets
 # its own copy of the tree under build/src/<release>; the .ko files land in
@@ -69,7 +69,7 @@ ko-locked:
 	@find $(BUILD)/src/$(KREL) -name '*.ko' -exec cp {} $(BUILD)/ko/$(KREL)/ \;
 
 tools: tools/lvos-detect-virt tools/pagefile-hog tools/lvos-sysfs-fuzz tools/lvos-modcycle \
-	tools/lvos-frag
+	tools/lvos-frag tools/lvos-openrace
 
 # Static, so the same binary runs inside the busybox test guests.
 tools/lvos-detect-virt: tools/lvos-detect-virt.c
@@ -87,6 +87,10 @@ tools/lvos-sysfs-fuzz: tools/lvos-sysfs-fuzz.c
 # Load/unload cycles and racing sysfs readers without a fork per cycle
 # (tests/vm/cycles-*.py; runs in the guest).
 tools/lvos-modcycle: tools/lvos-modcycle.c
+	$(CC) -O2 -g -Wall -Wextra -Werror -std=gnu11 -static -o $@ $<
+
+# Opens racing a resize (tests/vm/pagefile-resize-race.py; runs in the guest).
+tools/lvos-openrace: tools/lvos-openrace.c
 	$(CC) -O2 -g -Wall -Wextra -Werror -std=gnu11 -static -o $@ $<
 
 # Half-free pageblocks for the balloon's compaction check (runs in the guest).

@@ -157,6 +157,21 @@ static void pf_want_writeback(struct kunit *test)
 	KUNIT_EXPECT_FALSE(test, lvos_pf_want_writeback(pf_obj(1500, 0, LVOS_PF_UNDER_WB), 200, 0));
 }
 
+static void pf_want_back(struct kunit *test)
+{
+	/* recompression off: every recompressed object goes back, any age */
+	KUNIT_EXPECT_TRUE(test, lvos_pf_want_back(pf_obj(700, 0, LVOS_PF_RECOMP)));
+	KUNIT_EXPECT_TRUE(test, lvos_pf_want_back(pf_obj(700, 0,
+							 LVOS_PF_RECOMP | LVOS_PF_IDLE_DONE)));
+	KUNIT_EXPECT_FALSE(test, lvos_pf_want_back(pf_obj(1500, 0, 0)));
+	KUNIT_EXPECT_FALSE(test, lvos_pf_want_back(pf_obj(1500, 0, LVOS_PF_IDLE_DONE)));
+	/* not while it is being moved, nor once it is on the backing device */
+	KUNIT_EXPECT_FALSE(test, lvos_pf_want_back(pf_obj(700, 0,
+							  LVOS_PF_RECOMP | LVOS_PF_UNDER_WB)));
+	KUNIT_EXPECT_FALSE(test, lvos_pf_want_back(pf_obj(PAGE_SIZE, 0,
+							  LVOS_PF_RECOMP | LVOS_PF_WB)));
+}
+
 static void pf_age_buckets(struct kunit *test)
 {
 	unsigned int b;
@@ -321,6 +336,7 @@ static struct kunit_case pf_policy_cases[] = {
 static struct kunit_case pf_ageing_cases[] = {
 	KUNIT_CASE(pf_want_recompress),
 	KUNIT_CASE(pf_want_writeback),
+	KUNIT_CASE(pf_want_back),
 	KUNIT_CASE(pf_age_buckets),
 	KUNIT_CASE(pf_oldest_first),
 	KUNIT_CASE(pf_compaction),

@@ -79,10 +79,56 @@ bool lvos_pf_in_use(struct lvos_pf_dev *pf)
 	return disk_openers(pf->disk) > 0;
 }
 
+/*
+ * Keep every open out while the volume's size or contents are replaced,
+ * as zram's reset does: a swapon, mkswap or blkid racing the change
+ * would otherwise check the old size or read the old data. False if the
+ * volume is open (or already claimed). On success the volume's dirty
+ * pages are written first.
+ */
+bool lvos_pf_claim(struct lvos_pf_dev *pf)
+{
+	struct gendisk *disk = pf->disk;
+	bool ok;
+
+	mutex_lock(&disk->open_mutex);
+	ok = !disk_openers(disk) && !pf->claim;
+	if (ok)
+		pf->claim = true;
+	mutex_unlock(&disk->open_mutex);
+	if (ok)
+		sync_blockdev(disk->part0);
+	return ok;
+}
+
+void lvos_pf_unclaim(struct lvos_pf_dev *pf)
+{
+	mutex_lock(&pf->disk->open_mutex);
+	pf->claim = false;
+	mutex_unlock(&pf->disk->open_mutex);
+}
+
 /* The deferred-free map of a volume of @slots pages. */
 static unsigned long *lvos_pf_pending_alloc(unsigned long slots)
 {
 	return kvcalloc(BITS_TO_LONGS(slots), sizeof(long), GFP_KERNEL);
+}
+
+/*
+ * The slot table: vmalloc'd as zram's is (kvcalloc would round a 700 KiB
+ * table up to a 1 MiB kmalloc).
+ */
+static struct lvos_pf_slot *lvos_pf_table_alloc(unsigned long slots)
+{
+	return vzalloc(array_size(slots, sizeof(struct lvos_pf_slot)));
+}
+
+/* Memory a kv*alloc() of @size bytes at @p holds. */
+static size_t lvos_pf_kv_bytes(const void *p, size_t size)
+{
+	if (!p)
+		return 0;
+	return is_vmalloc_addr(p) ? PAGE_ALIGN(size) : kmalloc_size_roundup(size);
 }
 
 /* Nothing stored, once the deferred frees are done. Called with pf->lock held. */
@@ -90,49 +136,6 @@ bool lvos_pf_empty(struct lvos_pf_dev *pf)
 {
 	lvos_pf_free_pending(pf);
 	return !atomic64_read(&pf->st.pages_stored);
-}
-
-static void lvos_pf_streams_free(struct lvos_pf_stream __percpu *streams)
-{
-	int cpu, i;
-
-	if (!streams)
-		return;
-	for_each_possible_cpu(cpu) {
-		struct lvos_pf_stream *s = per_cpu_ptr(streams, cpu);
-
-		for (i = 0; i < ARRAY_SIZE(s->tfm); i++)
-			if (!IS_ERR_OR_NULL(s->tfm[i]))
-				crypto_free_comp(s->tfm[i]);
-		kfree(s->buf);
-	}
-	free_percpu(streams);
-}
-
-static int lvos_pf_streams_alloc(const char *c, const char *rc,
-				 struct lvos_pf_stream __percpu **out)
-{
-	struct lvos_pf_stream __percpu *streams;
-	int cpu;
-
-	streams = alloc_percpu(struct lvos_pf_stream);
-	if (!streams)
-		return -ENOMEM;
-	for_each_possible_cpu(cpu) {
-		struct lvos_pf_stream *s = per_cpu_ptr(streams, cpu);
-
-		mutex_init(&s->lock);
-		s->buf = kmalloc(2 * PAGE_SIZE, GFP_KERNEL);
-		s->tfm[0] = crypto_alloc_comp(c, 0, 0);
-		if (strcmp(rc, "none"))
-			s->tfm[1] = crypto_alloc_comp(rc, 0, 0);
-		if (!s->buf || IS_ERR(s->tfm[0]) || IS_ERR(s->tfm[1])) {
-			lvos_pf_streams_free(streams);
-			return -ENOMEM;
-		}
-	}
-	*out = streams;
-	return 0;
 }
 
 /*
@@ -203,7 +206,7 @@ void lvos_pf_refresh(struct lvos_pf_dev *pf)
 		WRITE_ONCE(pf->cap_pages, cap);
 	}
 	size = lvos_pf_size_pages(ram, READ_ONCE(pf->size_pct));
-	if (size == pf->nr_slots || !size || lvos_pf_in_use(pf))
+	if (size == pf->nr_slots || !size || !lvos_pf_claim(pf))
 		return;
 	/* an attached backing device's block map follows the new size */
 	down_read(&pf->lock);
@@ -211,15 +214,16 @@ void lvos_pf_refresh(struct lvos_pf_dev *pf)
 	if (pf->bdev)
 		blocks = lvos_pf_backing_blocks(bdev_nr_bytes(pf->bdev), size);
 	up_read(&pf->lock);
+	table = NULL;
+	pending = NULL;
 	if (!empty)
-		return;
-	table = kvcalloc(size, sizeof(*table), GFP_KERNEL);
+		goto out_free;
+	table = lvos_pf_table_alloc(size);
 	pending = lvos_pf_pending_alloc(size);
 	if (!table || !pending || (blocks && lvos_pf_blkmap_alloc(&m, blocks)))
 		goto out_free;	/* keep the old size; the next pass retries */
 	down_write(&pf->lock);
-	if (lvos_pf_in_use(pf) || !lvos_pf_empty(pf) || !pf->bdev != !m.bits ||
-	    pf->blkmap.used) {
+	if (!lvos_pf_empty(pf) || !pf->bdev != !m.bits || pf->blkmap.used) {
 		up_write(&pf->lock);
 		goto out_free;
 	}
@@ -233,11 +237,13 @@ void lvos_pf_refresh(struct lvos_pf_dev *pf)
 	kvfree(pending);
 	lvos_pf_blkmap_free(&m);
 	set_capacity_and_notify(pf->disk, size * LVOS_PF_SECTORS_PER_PAGE);
+	lvos_pf_unclaim(pf);
 	pr_info("%s: volume %lu KiB (%u%% of RAM)\n", pf->disk->disk_name,
 		size << (PAGE_SHIFT - 10), pf->size_pct);
 	return;
 
 out_free:
+	lvos_pf_unclaim(pf);
 	kvfree(table);
 	kvfree(pending);
 	lvos_pf_blkmap_free(&m);
@@ -315,6 +321,30 @@ LVOS_PF_COUNT(failed_writes, failed_writes);
 LVOS_PF_COUNT(miss_free, miss_free);
 LVOS_PF_COUNT(discarded_pages, discarded_pages);
 
+/*
+ * What the volume holds whatever it stores: the device, its slot table and
+ * maps, a stream per online CPU, the recompressor while it exists. The
+ * compressor workspaces as lvos_pf_alg_workspace() states them.
+ */
+static ssize_t overhead_bytes_show(struct device *dev,
+				   struct device_attribute *attr, char *buf)
+{
+	struct lvos_pf_dev *pf = lvos_pf_of(dev);
+	/* the device, the worker's bounce page */
+	size_t n = kmalloc_size_roundup(sizeof(*pf)) + PAGE_SIZE;
+
+	down_read(&pf->lock);
+	n += lvos_pf_kv_bytes(pf->table, pf->nr_slots * sizeof(*pf->table)) +
+	     lvos_pf_kv_bytes(pf->free_pending, BITS_TO_LONGS(pf->nr_slots) * sizeof(long)) +
+	     lvos_pf_streams_bytes(pf->streams) + lvos_pf_recomp_bytes(pf);
+	spin_lock(&pf->blk_lock);
+	n += lvos_pf_kv_bytes(pf->blkmap.bits, BITS_TO_LONGS(pf->blkmap.nbits) * sizeof(long));
+	spin_unlock(&pf->blk_lock);
+	up_read(&pf->lock);
+	return sysfs_emit(buf, "%zu\n", n);
+}
+static DEVICE_ATTR_RO(overhead_bytes);
+
 static ssize_t lvos_pf_bad(struct lvos_pf_dev *pf, const char *attr,
 			   const char *why, ssize_t err)
 {
@@ -389,29 +419,50 @@ LVOS_PF_UINT(cap_percent, cap_pct, LVOS_PF_CAP_PCT_MIN, LVOS_PF_CAP_PCT_MAX, fal
 LVOS_PF_UINT(idle_age, idle_age, 0, LVOS_PF_AGE_MAX, false);
 LVOS_PF_UINT(compact_threshold, compact_pct, 0, 100, false);
 
-/* Replace the streams with ones for @c / @rc. */
+/*
+ * Switch to @c / @rc. A new primary algorithm needs the volume empty and
+ * gets new streams; a new recompression one needs no page recompressed
+ * with the old one, whose recompressor goes (the worker makes the new one
+ * when idle pages wait for it).
+ */
 static ssize_t lvos_pf_set_algs(struct lvos_pf_dev *pf, const char *attr,
 				const char *c, const char *rc, bool need_empty)
 {
-	struct lvos_pf_stream __percpu *streams, *old;
-	int ret = lvos_pf_streams_alloc(c, rc, &streams);
+	struct lvos_pf_streams *streams = NULL, *old;
 
-	if (ret)
-		return lvos_pf_bad(pf, attr, "cannot allocate compression streams", ret);
+	if (need_empty) {
+		streams = lvos_pf_streams_alloc(c);
+		if (IS_ERR(streams))
+			return lvos_pf_bad(pf, attr, "cannot allocate compression streams",
+					   PTR_ERR(streams));
+	}
+	if (need_empty && !lvos_pf_claim(pf)) {
+		lvos_pf_streams_free(streams);
+		return lvos_pf_bad(pf, attr, LVOS_PF_BUSY_WHY, -EBUSY);
+	}
 	down_write(&pf->lock);
-	if (need_empty ? lvos_pf_in_use(pf) || !lvos_pf_empty(pf) :
-			 atomic64_read(&pf->st.recomp_pages) > 0) {
+	if (need_empty ? !lvos_pf_empty(pf) : atomic64_read(&pf->st.recomp_pages) > 0) {
 		up_write(&pf->lock);
+		if (need_empty)
+			lvos_pf_unclaim(pf);
 		lvos_pf_streams_free(streams);
 		return lvos_pf_bad(pf, attr, need_empty ?
 				   LVOS_PF_BUSY_WHY :
 				   "pages stored with the current algorithm", -EBUSY);
 	}
 	old = pf->streams;
-	pf->streams = streams;
-	strscpy(pf->comp, c, sizeof(pf->comp));
-	strscpy(pf->recomp, rc, sizeof(pf->recomp));
+	if (need_empty) {
+		pf->streams = streams;
+		strscpy(pf->comp, c, sizeof(pf->comp));
+	} else {
+		old = NULL;
+		if (strcmp(pf->recomp, rc))
+			lvos_pf_recomp_free(pf);
+		strscpy(pf->recomp, rc, sizeof(pf->recomp));
+	}
 	up_write(&pf->lock);
+	if (need_empty)
+		lvos_pf_unclaim(pf);
 	lvos_pf_streams_free(old);
 	return 0;
 }
@@ -568,13 +619,12 @@ static ssize_t reset_store(struct device *dev, struct device_attribute *attr,
 
 	if (ret)
 		return lvos_pf_bad(pf, "reset", "write 1 to drop all data", ret);
-	down_write(&pf->lock);
-	if (lvos_pf_in_use(pf)) {
-		up_write(&pf->lock);
+	if (!lvos_pf_claim(pf))
 		return lvos_pf_bad(pf, "reset", "volume in use (swapoff first)", -EBUSY);
-	}
+	down_write(&pf->lock);
 	lvos_pf_free_all(pf);
 	up_write(&pf->lock);
+	lvos_pf_unclaim(pf);
 	lvos_pf_refresh(pf);
 	return len;
 }
@@ -602,6 +652,7 @@ static struct attribute *lvos_pf_attrs[] = {
 	&dev_attr_failed_writes.attr,
 	&dev_attr_miss_free.attr,
 	&dev_attr_discarded_pages.attr,
+	&dev_attr_overhead_bytes.attr,
 	&dev_attr_size_percent.attr,
 	&dev_attr_cap_percent.attr,
 	&dev_attr_idle_age.attr,
@@ -637,6 +688,7 @@ static void lvos_pf_destroy(struct lvos_pf_dev *pf)
 	m = lvos_pf_backing_take(pf, &handle);
 	lvos_pf_backing_close(handle, &m);
 	lvos_pf_streams_free(pf->streams);
+	lvos_pf_recomp_free(pf);
 	zs_destroy_pool(pf->pool);
 	kvfree(pf->free_pending);
 	kvfree(pf->table);
@@ -657,6 +709,7 @@ static int lvos_pf_create(int id)
 	pf->id = id;
 	init_rwsem(&pf->lock);
 	spin_lock_init(&pf->blk_lock);
+	spin_lock_init(&pf->rc_lock);
 	INIT_DELAYED_WORK(&pf->purge_work, lvos_pf_purge_fn);
 	ratelimit_state_init(&pf->refuse_rs, 30 * HZ, 1);
 	ratelimit_set_flags(&pf->refuse_rs, RATELIMIT_MSG_ON_RELEASE);
@@ -681,12 +734,14 @@ static int lvos_pf_create(int id)
 	if (!pf->pool)
 		goto err_free_pf;
 	pf->huge_size = zs_huge_class_size(pf->pool);
-	ret = lvos_pf_streams_alloc(pf->comp, pf->recomp, &pf->streams);
-	if (ret)
+	pf->streams = lvos_pf_streams_alloc(pf->comp);
+	if (IS_ERR(pf->streams)) {
+		ret = PTR_ERR(pf->streams);
 		goto err_destroy_pool;
+	}
 	ret = -ENOMEM;
 	pf->purge_page = alloc_page(GFP_KERNEL);
-	pf->table = kvcalloc(pf->nr_slots, sizeof(*pf->table), GFP_KERNEL);
+	pf->table = lvos_pf_table_alloc(pf->nr_slots);
 	pf->free_pending = lvos_pf_pending_alloc(pf->nr_slots);
 	if (!pf->purge_page || !pf->table || !pf->free_pending)
 		goto err_free_table;
@@ -807,10 +862,13 @@ static int __init lvos_pf_init(void)
 				     WQ_UNBOUND | WQ_MEM_RECLAIM | WQ_FREEZABLE, 0);
 	if (!lvos_pf_wq)
 		return -ENOMEM;
+	ret = lvos_pf_streams_init();
+	if (ret)
+		goto err_destroy_wq;
 	lvos_pf_major = register_blkdev(0, "pagefile");
 	if (lvos_pf_major < 0) {
 		ret = lvos_pf_major;
-		goto err_destroy_wq;
+		goto err_streams_exit;
 	}
 	for (i = 0; i < num_devices; i++) {
 		ret = lvos_pf_create(i);
@@ -825,6 +883,8 @@ static int __init lvos_pf_init(void)
 err_destroy_devs:
 	lvos_pf_destroy_all();
 	unregister_blkdev(lvos_pf_major, "pagefile");
+err_streams_exit:
+	lvos_pf_streams_exit();
 err_destroy_wq:
 	destroy_workqueue(lvos_pf_wq);
 	return ret;
@@ -835,6 +895,7 @@ static void __exit lvos_pf_exit(void)
 	unregister_memory_notifier(&lvos_pf_mem_nb);
 	lvos_pf_destroy_all();
 	unregister_blkdev(lvos_pf_major, "pagefile");
+	lvos_pf_streams_exit();
 	destroy_workqueue(lvos_pf_wq);
 }
 

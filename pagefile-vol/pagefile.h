@@ -45,15 +45,23 @@ struct lvos_pf_slot {
 };
 
 /*
- * A compression stream: one per possible CPU, picked by the CPU the caller
- * runs on and held with @lock, so the holder may sleep (zs_malloc) and a
- * migrated task only waits for the stream it picked. tfm[0] is the primary
- * algorithm, tfm[1] the recompression one (NULL when disabled).
+ * A compression stream of the primary algorithm: one per online CPU (see
+ * streams.c), picked by the CPU the caller runs on and held with @lock, so
+ * the holder may sleep (zs_malloc) and a migrated task only waits for the
+ * stream it picked. @tfm is NULL while the CPU is not up.
  */
 struct lvos_pf_stream {
 	struct mutex lock;	/* owns tfm and buf while held */
-	struct crypto_comp *tfm[2];
+	struct crypto_comp *tfm;
 	u8 *buf;		/* 2 * PAGE_SIZE: compressor output */
+};
+
+/* A volume's primary streams: one CPU hotplug instance. */
+struct lvos_pf_streams {
+	struct hlist_node node;
+	struct lvos_pf_stream __percpu *cpu;
+	char alg[LVOS_PF_NAME_LEN];
+	atomic_t nr;		/* CPUs with a stream */
 };
 
 struct lvos_pf_stats {
@@ -92,6 +100,13 @@ struct lvos_pf_dev {
 	struct gendisk *disk;
 	struct rw_semaphore lock;
 
+	/*
+	 * A reset, resize or algorithm change is replacing the volume's size
+	 * or contents: opens get -EBUSY (set and read under
+	 * disk->open_mutex, as zram's claim; see lvos_pf_claim()).
+	 */
+	bool claim;
+
 	struct lvos_pf_slot *table;
 	unsigned long nr_slots;
 	/*
@@ -103,7 +118,16 @@ struct lvos_pf_dev {
 	unsigned long *free_pending;
 	atomic_long_t nr_pending;
 	struct zs_pool *pool;
-	struct lvos_pf_stream __percpu *streams;
+	struct lvos_pf_streams *streams;
+	/*
+	 * The recompressor: made by the purge worker when idle pages are to be
+	 * recompressed, kept while any page is stored recompressed. @rc_lock
+	 * serialises every use of @rc_tfm (the read path holds a slot lock);
+	 * @rc_buf is the worker's own output buffer.
+	 */
+	spinlock_t rc_lock;
+	struct crypto_comp *rc_tfm;
+	u8 *rc_buf;
 	size_t huge_size;		/* objects this big are stored raw */
 
 	char comp[LVOS_PF_NAME_LEN];
@@ -135,13 +159,27 @@ extern unsigned int lvos_pf_purge_interval;
 extern struct workqueue_struct *lvos_pf_wq;
 u32 lvos_pf_now(void);
 bool lvos_pf_in_use(struct lvos_pf_dev *pf);
+bool lvos_pf_claim(struct lvos_pf_dev *pf);
+void lvos_pf_unclaim(struct lvos_pf_dev *pf);
 bool lvos_pf_empty(struct lvos_pf_dev *pf);
 void lvos_pf_refresh(struct lvos_pf_dev *pf);
 
-/* store.c */
-extern const struct block_device_operations lvos_pf_fops;
+/* streams.c */
+int lvos_pf_streams_init(void);
+void lvos_pf_streams_exit(void);
+struct lvos_pf_streams *lvos_pf_streams_alloc(const char *alg);
+void lvos_pf_streams_free(struct lvos_pf_streams *set);
+size_t lvos_pf_streams_bytes(const struct lvos_pf_streams *set);
+size_t lvos_pf_alg_workspace(const char *alg);
 struct lvos_pf_stream *lvos_pf_stream_get(struct lvos_pf_dev *pf);
 void lvos_pf_stream_put(struct lvos_pf_stream *s);
+bool lvos_pf_recomp_make(struct lvos_pf_dev *pf);
+void lvos_pf_recomp_drop_unused(struct lvos_pf_dev *pf);
+void lvos_pf_recomp_free(struct lvos_pf_dev *pf);
+size_t lvos_pf_recomp_bytes(struct lvos_pf_dev *pf);
+
+/* store.c */
+extern const struct block_device_operations lvos_pf_fops;
 void lvos_pf_free_slot(struct lvos_pf_dev *pf, unsigned long idx);
 bool lvos_pf_clear_pending(struct lvos_pf_dev *pf, unsigned long idx);
 void lvos_pf_free_pending(struct lvos_pf_dev *pf);

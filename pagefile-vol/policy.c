@@ -116,6 +116,13 @@ bool lvos_pf_want_recompress(unsigned long word, u32 now, u32 idle_age)
 }
 EXPORT_SYMBOL_IF_KUNIT(lvos_pf_want_recompress);
 
+/* Recompression is off: a recompressed page goes back to the primary algorithm. */
+bool lvos_pf_want_back(unsigned long word)
+{
+	return lvos_pf_holds_object(word) && (word & LVOS_PF_RECOMP);
+}
+EXPORT_SYMBOL_IF_KUNIT(lvos_pf_want_back);
+
 bool lvos_pf_want_writeback(unsigned long word, u32 now, u32 min_age)
 {
 	return lvos_pf_holds_object(word) &&

@@ -87,6 +87,7 @@ int lvos_pf_oldest_first_cut(const unsigned long *hist, unsigned long budget);
 /* Is the slot with state @word idle enough to recompress / write back? */
 bool lvos_pf_want_recompress(unsigned long word, u32 now, u32 idle_age);
 bool lvos_pf_want_writeback(unsigned long word, u32 now, u32 idle_age);
+bool lvos_pf_want_back(unsigned long word);
 
 /*
  * Compaction: fragmentation is the share of the pool's pages not covered

@@ -35,10 +35,23 @@ void lvos_pf_kick(struct lvos_pf_dev *pf)
 		mod_delayed_work(lvos_pf_wq, &pf->purge_work, 0);
 }
 
-static bool lvos_pf_wants(unsigned long word, u32 now, u32 min_age, bool recompress)
+/* What a pass does with the slots it picks. */
+enum lvos_pf_move {
+	LVOS_PF_MOVE_WB,	/* to the backing device */
+	LVOS_PF_MOVE_RECOMP,	/* recompress with the secondary algorithm */
+	LVOS_PF_MOVE_BACK,	/* back to the primary one (recompression off) */
+};
+
+static bool lvos_pf_wants(unsigned long word, u32 now, u32 min_age, enum lvos_pf_move mode)
 {
-	return recompress ? lvos_pf_want_recompress(word, now, min_age) :
-			    lvos_pf_want_writeback(word, now, min_age);
+	switch (mode) {
+	case LVOS_PF_MOVE_RECOMP:
+		return lvos_pf_want_recompress(word, now, min_age);
+	case LVOS_PF_MOVE_BACK:
+		return lvos_pf_want_back(word);
+	default:
+		return lvos_pf_want_writeback(word, now, min_age);
+	}
 }
 
 /*
@@ -47,7 +60,7 @@ static bool lvos_pf_wants(unsigned long word, u32 now, u32 min_age, bool recompr
  * meanwhile clears the mark, and the move is then abandoned.
  */
 static bool lvos_pf_begin_move(struct lvos_pf_dev *pf, unsigned long idx,
-			       u32 now, u32 min_age, bool recompress,
+			       u32 now, u32 min_age, enum lvos_pf_move mode,
 			       unsigned long *word)
 {
 	struct lvos_pf_stream *s = lvos_pf_stream_get(pf);
@@ -57,7 +70,7 @@ static bool lvos_pf_begin_move(struct lvos_pf_dev *pf, unsigned long idx,
 
 	lvos_pf_slot_lock(pf, idx);
 	*word = pf->table[idx].word;
-	ok = lvos_pf_wants(*word, now, min_age, recompress);
+	ok = lvos_pf_wants(*word, now, min_age, mode);
 	if (ok) {
 		dst = kmap_local_page(pf->purge_page);
 		ret = lvos_pf_decompress(pf, s, pf->table[idx].handle, *word, dst);
@@ -88,7 +101,7 @@ static bool lvos_pf_writeback_one(struct lvos_pf_dev *pf, unsigned long idx,
 	long blk;
 	bool moved = false;
 
-	if (!lvos_pf_begin_move(pf, idx, now, min_age, false, &word))
+	if (!lvos_pf_begin_move(pf, idx, now, min_age, LVOS_PF_MOVE_WB, &word))
 		return false;
 	blk = lvos_pf_backing_alloc(pf);
 	if (blk >= 0 && lvos_pf_backing_rw(pf, pf->purge_page, blk, REQ_OP_WRITE)) {
@@ -124,22 +137,22 @@ static bool lvos_pf_recompress_one(struct lvos_pf_dev *pf, unsigned long idx,
 {
 	unsigned int dlen = 2 * PAGE_SIZE, old;
 	unsigned long word, handle = 0;
-	struct lvos_pf_stream *s;
 	bool done = false;
 	void *src, *dst;
 	int ret;
 
-	if (!lvos_pf_begin_move(pf, idx, now, min_age, true, &word))
+	if (!lvos_pf_begin_move(pf, idx, now, min_age, LVOS_PF_MOVE_RECOMP, &word))
 		return false;
 	old = lvos_pf_slot_size(word);
-	s = lvos_pf_stream_get(pf);
 	src = kmap_local_page(pf->purge_page);
-	ret = crypto_comp_compress(s->tfm[1], src, PAGE_SIZE, s->buf, &dlen);
+	spin_lock(&pf->rc_lock);
+	ret = crypto_comp_compress(pf->rc_tfm, src, PAGE_SIZE, pf->rc_buf, &dlen);
+	spin_unlock(&pf->rc_lock);
 	kunmap_local(src);
 	if (!ret && dlen < old && dlen < pf->huge_size) {
 		/*
-		 * opportunistic: never block reclaim behind a held stream, and
-		 * the new copy counts against the cap until the old one goes
+		 * opportunistic: never wait for reclaim here, and the new copy
+		 * counts against the cap until the old one goes
 		 */
 		handle = -ENOMEM;
 		if (lvos_pf_cap_reserve(pf)) {
@@ -149,12 +162,12 @@ static bool lvos_pf_recompress_one(struct lvos_pf_dev *pf, unsigned long idx,
 		if (IS_ERR_VALUE(handle)) {
 			handle = 0;
 		} else {
+			/* rc_buf is the worker's: no lock needed to read it */
 			dst = zs_map_object(pf->pool, handle, ZS_MM_WO);
-			memcpy(dst, s->buf, dlen);
+			memcpy(dst, pf->rc_buf, dlen);
 			zs_unmap_object(pf->pool, handle);
 		}
 	}
-	lvos_pf_stream_put(s);
 
 	lvos_pf_slot_lock(pf, idx);
 	if (lvos_pf_end_move(pf, idx)) {
@@ -184,13 +197,76 @@ static bool lvos_pf_recompress_one(struct lvos_pf_dev *pf, unsigned long idx,
 }
 
 /*
+ * Recompression was turned off: store a recompressed page with the primary
+ * algorithm again, so that the recompressor can go once none is left
+ * (a volume in use keeps its swap header, which goes idle, for good).
+ */
+static bool lvos_pf_back_one(struct lvos_pf_dev *pf, unsigned long idx, u32 now)
+{
+	unsigned int dlen = 2 * PAGE_SIZE, old;
+	unsigned long word, handle, flags = 0;
+	struct lvos_pf_stream *s;
+	const void *data;
+	bool done = false;
+	void *src, *dst;
+	int ret;
+
+	if (!lvos_pf_begin_move(pf, idx, now, 0, LVOS_PF_MOVE_BACK, &word))
+		return false;
+	old = lvos_pf_slot_size(word);
+	s = lvos_pf_stream_get(pf);
+	src = kmap_local_page(pf->purge_page);
+	ret = crypto_comp_compress(s->tfm, src, PAGE_SIZE, s->buf, &dlen);
+	if (ret || dlen >= pf->huge_size) {
+		dlen = PAGE_SIZE;
+		data = src;
+		flags = LVOS_PF_HUGE;
+	} else {
+		data = s->buf;
+	}
+	/* as for recompression: no waiting, and the new copy counts against the cap */
+	handle = -ENOMEM;
+	if (lvos_pf_cap_reserve(pf)) {
+		handle = zs_malloc(pf->pool, dlen, LVOS_PF_GFP_NOWAIT);
+		lvos_pf_cap_release(pf);
+	}
+	if (IS_ERR_VALUE(handle)) {
+		handle = 0;
+	} else {
+		dst = zs_map_object(pf->pool, handle, ZS_MM_WO);
+		memcpy(dst, data, dlen);
+		zs_unmap_object(pf->pool, handle);
+	}
+	kunmap_local(src);
+	lvos_pf_stream_put(s);
+
+	lvos_pf_slot_lock(pf, idx);
+	if (lvos_pf_end_move(pf, idx) && handle) {
+		word = pf->table[idx].word & ~(LVOS_PF_RECOMP | LVOS_PF_IDLE_DONE);
+		zs_free(pf->pool, pf->table[idx].handle);
+		atomic64_add((s64)dlen - old, &pf->st.compr_bytes);
+		atomic64_dec(&pf->st.recomp_pages);
+		if (flags & LVOS_PF_HUGE)
+			atomic64_inc(&pf->st.huge_pages);
+		pf->table[idx].handle = handle;
+		pf->table[idx].word = lvos_pf_slot_set_size(word | flags, dlen);
+		handle = 0;
+		done = true;
+	}
+	lvos_pf_slot_unlock(pf, idx);
+	if (handle)
+		zs_free(pf->pool, handle);
+	return done;
+}
+
+/*
  * Move or recompress up to @budget slots that qualify, oldest first: one pass
  * builds an age histogram from the slots' words (read without the lock,
  * rechecked under it), the second handles the oldest buckets.
  * @stop, when set, ends the pass early once it returns true.
  */
 static unsigned long lvos_pf_oldest_first(struct lvos_pf_dev *pf, u32 min_age,
-					  bool recompress, unsigned long budget,
+					  enum lvos_pf_move mode, unsigned long budget,
 					  bool (*stop)(struct lvos_pf_dev *pf))
 {
 	unsigned long hist[LVOS_PF_AGE_BUCKETS] = { 0 };
@@ -200,7 +276,7 @@ static unsigned long lvos_pf_oldest_first(struct lvos_pf_dev *pf, u32 min_age,
 
 	for (idx = 0; idx < pf->nr_slots; idx++) {
 		word = READ_ONCE(pf->table[idx].word);
-		if (lvos_pf_wants(word, now, min_age, recompress))
+		if (lvos_pf_wants(word, now, min_age, mode))
 			hist[lvos_pf_age_bucket(now - lvos_pf_slot_time(word), min_age)]++;
 		if (!(idx & 4095))
 			cond_resched();
@@ -208,13 +284,17 @@ static unsigned long lvos_pf_oldest_first(struct lvos_pf_dev *pf, u32 min_age,
 	cut = lvos_pf_oldest_first_cut(hist, budget);
 	if (cut < 0)
 		return 0;
+	/* the recompressor is made when the first idle page waits for it */
+	if (mode == LVOS_PF_MOVE_RECOMP && !lvos_pf_recomp_make(pf))
+		return 0;
 	for (idx = 0; idx < pf->nr_slots && done < budget; idx++) {
 		word = READ_ONCE(pf->table[idx].word);
-		if (!lvos_pf_wants(word, now, min_age, recompress) ||
+		if (!lvos_pf_wants(word, now, min_age, mode) ||
 		    lvos_pf_age_bucket(now - lvos_pf_slot_time(word), min_age) < cut)
 			continue;
-		if (recompress ? lvos_pf_recompress_one(pf, idx, now, min_age) :
-				 lvos_pf_writeback_one(pf, idx, now, min_age))
+		if (mode == LVOS_PF_MOVE_RECOMP ? lvos_pf_recompress_one(pf, idx, now, min_age) :
+		    mode == LVOS_PF_MOVE_BACK ? lvos_pf_back_one(pf, idx, now) :
+		    lvos_pf_writeback_one(pf, idx, now, min_age))
 			done++;
 		if (!(idx & 63)) {
 			cond_resched();
@@ -263,20 +343,24 @@ void lvos_pf_purge_fn(struct work_struct *work)
 	if (pf->bdev && lvos_pf_wb_deficit(zs_get_total_pages(pf->pool),
 					   READ_ONCE(pf->cap_pages),
 					   LVOS_PF_WB_HIGH_PCT, LVOS_PF_WB_LOW_PCT)) {
-		moved = lvos_pf_oldest_first(pf, 0, false, budget, lvos_pf_below_low);
+		moved = lvos_pf_oldest_first(pf, 0, LVOS_PF_MOVE_WB, budget, lvos_pf_below_low);
 		budget -= min(moved, budget);
 	}
 	if (idle_age && pf->bdev && budget) {
-		unsigned long idle = lvos_pf_oldest_first(pf, idle_age, false, budget, NULL);
+		unsigned long idle = lvos_pf_oldest_first(pf, idle_age, LVOS_PF_MOVE_WB,
+							  budget, NULL);
 
 		moved += idle;
 		budget -= idle;
 	}
 	if (idle_age && budget && strcmp(pf->recomp, "none"))
-		lvos_pf_oldest_first(pf, idle_age, true, budget, NULL);
+		lvos_pf_oldest_first(pf, idle_age, LVOS_PF_MOVE_RECOMP, budget, NULL);
+	else if (budget && atomic64_read(&pf->st.recomp_pages))
+		lvos_pf_oldest_first(pf, 0, LVOS_PF_MOVE_BACK, budget, NULL);
 	/* objects moved out leave holes all over the pool: compact after them */
 	lvos_pf_compact(pf, moved > 0);
 out:
+	lvos_pf_recomp_drop_unused(pf);
 	up_read(&pf->lock);
 	queue_delayed_work(lvos_pf_wq, &pf->purge_work,
 			   READ_ONCE(lvos_pf_purge_interval) * HZ);

@@ -24,19 +24,6 @@
 /* Returned by the write path when the page has to go to the backing device. */
 #define LVOS_PF_TO_BACKING	1
 
-struct lvos_pf_stream *lvos_pf_stream_get(struct lvos_pf_dev *pf)
-{
-	struct lvos_pf_stream *s = per_cpu_ptr(pf->streams, raw_smp_processor_id());
-
-	mutex_lock(&s->lock);
-	return s;
-}
-
-void lvos_pf_stream_put(struct lvos_pf_stream *s)
-{
-	mutex_unlock(&s->lock);
-}
-
 unsigned long lvos_pf_pool_pages(struct lvos_pf_dev *pf)
 {
 	unsigned long pages = zs_get_total_pages(pf->pool);
@@ -198,13 +185,17 @@ int lvos_pf_decompress(struct lvos_pf_dev *pf, struct lvos_pf_stream *s,
 	src = zs_map_object(pf->pool, handle, ZS_MM_RO);
 	if (size == PAGE_SIZE) {
 		memcpy(dst, src, PAGE_SIZE);
+	} else if (word & LVOS_PF_RECOMP) {
+		spin_lock(&pf->rc_lock);
+		/* no recompressor while a page is recompressed: a bug, not a crash */
+		ret = pf->rc_tfm ? crypto_comp_decompress(pf->rc_tfm, src, size, dst, &dlen) :
+				   -EINVAL;
+		spin_unlock(&pf->rc_lock);
 	} else {
-		struct crypto_comp *tfm = s->tfm[word & LVOS_PF_RECOMP ? 1 : 0];
-
-		ret = tfm ? crypto_comp_decompress(tfm, src, size, dst, &dlen) : -EINVAL;
-		if (!ret && dlen != PAGE_SIZE)
-			ret = -EIO;
+		ret = crypto_comp_decompress(s->tfm, src, size, dst, &dlen);
 	}
+	if (!ret && size != PAGE_SIZE && dlen != PAGE_SIZE)
+		ret = -EIO;
 	zs_unmap_object(pf->pool, handle);
 	return ret;
 }
@@ -297,7 +288,7 @@ static int lvos_pf_write_slot(struct lvos_pf_dev *pf, unsigned long idx,
 	}
 
 	s = lvos_pf_stream_get(pf);
-	ret = crypto_comp_compress(s->tfm[0], src, PAGE_SIZE, s->buf, &dlen);
+	ret = crypto_comp_compress(s->tfm, src, PAGE_SIZE, s->buf, &dlen);
 	if (ret || dlen >= pf->huge_size) {
 		dlen = PAGE_SIZE;
 		data = src;
@@ -334,7 +325,7 @@ static int lvos_pf_write_slot(struct lvos_pf_dev *pf, unsigned long idx,
 		s = lvos_pf_stream_get(pf);
 		if (!(flags & LVOS_PF_HUGE)) {
 			dlen = 2 * PAGE_SIZE;
-			ret = crypto_comp_compress(s->tfm[0], src, PAGE_SIZE, s->buf, &dlen);
+			ret = crypto_comp_compress(s->tfm, src, PAGE_SIZE, s->buf, &dlen);
 			/* same input, same algorithm: a different size is a bug */
 			if (ret || dlen != want) {
 				zs_free(pf->pool, handle);
@@ -575,8 +566,24 @@ static int lvos_pf_rw_page(struct block_device *bdev, sector_t sector,
 }
 #endif
 
+/* Refused while a reset, resize or algorithm change holds the claim. */
+#ifdef LVOS_HAVE_OPEN_DISK
+static int lvos_pf_open(struct gendisk *disk, blk_mode_t mode)
+{
+#else
+static int lvos_pf_open(struct block_device *bdev, fmode_t mode)
+{
+	struct gendisk *disk = bdev->bd_disk;
+#endif
+	struct lvos_pf_dev *pf = disk->private_data;
+
+	lockdep_assert_held(&disk->open_mutex);
+	return pf->claim ? -EBUSY : 0;
+}
+
 const struct block_device_operations lvos_pf_fops = {
 	.owner = THIS_MODULE,
+	.open = lvos_pf_open,
 	.submit_bio = lvos_pf_submit_bio,
 	.swap_slot_free_notify = lvos_pf_slot_free_notify,
 #ifdef LVOS_HAVE_RW_PAGE
