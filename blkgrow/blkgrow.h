@@ -71,6 +71,7 @@ struct lvos_bg {
 	struct class_interface intf;
 	/* settings */
 	unsigned int poll_ms;		/* 0 = no polling */
+	bool poll_disks;		/* a VM, or poll_bare_metal: see lvos_bg_needs_poll() */
 	unsigned int watch_ms;
 	unsigned int trim_interval;	/* s, 0 = no trim events */
 	bool guard;

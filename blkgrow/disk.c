@@ -478,7 +478,7 @@ static int lvos_bg_add_dev(LVOS_CLASS_INTF_ARGS)
 	d->disk = dev_to_disk(dev);
 	d->bus = bus;
 	d->notify = lvos_hv_resize_notify(bus);
-	d->poll = lvos_bg_pollable(dev) && lvos_bg_needs_poll(d->notify);
+	d->poll = lvos_bg_pollable(dev) && lvos_bg_needs_poll(d->notify, lvos_bg.poll_disks);
 	d->pending_src = -1;
 	d->last_trim = jiffies;
 	d->next_poll = jiffies;

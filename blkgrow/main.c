@@ -41,6 +41,9 @@ MODULE_PARM_DESC(watch_ms, "how often the capacity of every disk is compared (no
 static unsigned int trim_interval = 3600;
 module_param(trim_interval, uint, 0444);
 MODULE_PARM_DESC(trim_interval, "trim event per discard-capable disk every this many s, 0 = never, up to 2592000 (default 3600)");
+static bool poll_bare_metal;
+module_param(poll_bare_metal, bool, 0444);
+MODULE_PARM_DESC(poll_bare_metal, "poll SCSI disks' capacity on bare metal too (default 0: no command to any disk outside a VM)");
 static bool guard = true;
 module_param(guard, bool, 0444);
 MODULE_PARM_DESC(guard, "make a disk read-only when it shrinks below its data (default 1)");
@@ -378,6 +381,9 @@ static int __init lvos_bg_init(void)
 		return -EINVAL;
 	}
 	lvos_bg.poll_ms = poll_ms;
+	lvos_bg.poll_disks = lvos_hv_vendor() != LVOS_HV_NONE || poll_bare_metal;
+	if (!lvos_bg.poll_disks)
+		pr_info("bare metal: no READ CAPACITY polling (poll_bare_metal=1 to poll)\n");
 	lvos_bg.watch_ms = watch_ms;
 	lvos_bg.trim_interval = trim_interval;
 	lvos_bg.guard = guard;

@@ -51,11 +51,13 @@ EXPORT_SYMBOL_IF_KUNIT(lvos_bg_source_of);
  * Buses whose driver updates the capacity by itself need nothing. The
  * others (no notification, or a unit attention only the next I/O sees)
  * get the READ CAPACITY poll. "Absent" means hvdetect does not expect the
- * bus on this platform; the disk exists anyway, so it is polled.
+ * bus on this platform; the disk exists anyway, so it is polled. Only in
+ * a virtual machine (@virt): on bare metal lvos sends no command to any
+ * disk unless the admin asks for it (poll_bare_metal).
  */
-bool lvos_bg_needs_poll(enum lvos_hv_notify notify)
+bool lvos_bg_needs_poll(enum lvos_hv_notify notify, bool virt)
 {
-	return notify != LVOS_NOTIFY_CONFIG_IRQ && notify != LVOS_NOTIFY_EVENT &&
+	return virt && notify != LVOS_NOTIFY_CONFIG_IRQ && notify != LVOS_NOTIFY_EVENT &&
 	       notify != LVOS_NOTIFY_AEN;
 }
 EXPORT_SYMBOL_IF_KUNIT(lvos_bg_needs_poll);

@@ -25,7 +25,7 @@ enum lvos_bg_source {
 
 const char *lvos_bg_source_name(enum lvos_bg_source src);
 enum lvos_bg_source lvos_bg_source_of(enum lvos_hv_notify notify);
-bool lvos_bg_needs_poll(enum lvos_hv_notify notify);
+bool lvos_bg_needs_poll(enum lvos_hv_notify notify, bool virt);
 
 /* What a capacity change means for the data on the disk. */
 enum lvos_bg_change {

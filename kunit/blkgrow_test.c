@@ -139,12 +139,16 @@ static void bg_sources(struct kunit *test)
 	KUNIT_EXPECT_STREQ(test, lvos_bg_source_name(LVOS_BG_SRC_GUARD_CLEAR), "guard-clear");
 	KUNIT_EXPECT_STREQ(test, lvos_bg_source_name(LVOS_BG_SRC_NR), "?");
 	/* the driver reports it: no poll; nothing or only the next I/O: poll */
-	KUNIT_EXPECT_FALSE(test, lvos_bg_needs_poll(LVOS_NOTIFY_CONFIG_IRQ));
-	KUNIT_EXPECT_FALSE(test, lvos_bg_needs_poll(LVOS_NOTIFY_EVENT));
-	KUNIT_EXPECT_FALSE(test, lvos_bg_needs_poll(LVOS_NOTIFY_AEN));
-	KUNIT_EXPECT_TRUE(test, lvos_bg_needs_poll(LVOS_NOTIFY_NONE));
-	KUNIT_EXPECT_TRUE(test, lvos_bg_needs_poll(LVOS_NOTIFY_UNIT_ATTENTION));
-	KUNIT_EXPECT_TRUE(test, lvos_bg_needs_poll(LVOS_NOTIFY_ABSENT));
+	KUNIT_EXPECT_FALSE(test, lvos_bg_needs_poll(LVOS_NOTIFY_CONFIG_IRQ, true));
+	KUNIT_EXPECT_FALSE(test, lvos_bg_needs_poll(LVOS_NOTIFY_EVENT, true));
+	KUNIT_EXPECT_FALSE(test, lvos_bg_needs_poll(LVOS_NOTIFY_AEN, true));
+	KUNIT_EXPECT_TRUE(test, lvos_bg_needs_poll(LVOS_NOTIFY_NONE, true));
+	KUNIT_EXPECT_TRUE(test, lvos_bg_needs_poll(LVOS_NOTIFY_UNIT_ATTENTION, true));
+	KUNIT_EXPECT_TRUE(test, lvos_bg_needs_poll(LVOS_NOTIFY_ABSENT, true));
+	/* bare metal: no command to any disk, whatever the bus */
+	KUNIT_EXPECT_FALSE(test, lvos_bg_needs_poll(LVOS_NOTIFY_NONE, false));
+	KUNIT_EXPECT_FALSE(test, lvos_bg_needs_poll(LVOS_NOTIFY_UNIT_ATTENTION, false));
+	KUNIT_EXPECT_FALSE(test, lvos_bg_needs_poll(LVOS_NOTIFY_ABSENT, false));
 }
 
 static struct kunit_case bg_policy_cases[] = {
