@@ -34,6 +34,8 @@ else
 endif
 
 KBUILD_ARGS := LVOS_KUNIT=1
+# the tests' builds (make ko) also get the fault-injection switches
+TEST_ARGS := $(KBUILD_ARGS) LVOS_FAULTS=1
 
 .PHONY: all modules clean ko ko-locked tools deps demo check sparse checkpatch help
 
@@ -61,7 +63,7 @@ ko-locked:
 		--exclude='*.o' --exclude=".*.cmd" --exclude='*.mod' --exclude='*.mod.c' \
 		--exclude=modules.order --exclude=Module.symvers \
 		Kbuild include hvdetect pagefile-vol vcpu-hotplug blkgrow balloon kunit $(BUILD)/src/$(KREL)/
-	@$(MAKE) -C $(KDIR) M=$(BUILD)/src/$(KREL) $(KBUILD_ARGS) W=1 $(if $(SPARSE),C=2) modules \
+	@$(MAKE) -C $(KDIR) M=$(BUILD)/src/$(KREL) $(TEST_ARGS) W=1 $(if $(SPARSE),C=2) modules \
 		> $(BUILD)/ko/$(KREL)/build.log 2>&1 || { cat $(BUILD)/ko/$(KREL)/build.log >&2; exit 1; }
 	@if grep -E 'warning:|error:|^WARNING' $(BUILD)/ko/$(KREL)/build.log >&2; then \
 		echo "ko: warnings building for $(KREL) (see build/ko/$(KREL)/build.log)" >&2; exit 1; fi

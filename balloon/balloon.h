@@ -180,8 +180,30 @@ struct lvos_bl {
 extern struct lvos_bl_settings lvos_bl_set;
 extern struct lvos_bl *lvos_bl_dev;	/* NULL while no device is bound */
 extern struct mutex lvos_bl_dev_lock;	/* probe/remove vs. sysfs */
-extern bool lvos_bl_fault_drop_acks;	/* debugfs fault injection */
+/* Fault injection (debugfs), built only for the tests: see Kbuild. */
+#ifdef LVOS_FAULT_INJECTION
+extern bool lvos_bl_fault_drop_acks;
 extern u32 lvos_bl_fault_target_pages;	/* non-zero: read instead of num_pages */
+static inline bool lvos_bl_fault_drop(void)
+{
+	return READ_ONCE(lvos_bl_fault_drop_acks);
+}
+
+static inline u32 lvos_bl_fault_target(void)
+{
+	return READ_ONCE(lvos_bl_fault_target_pages);
+}
+#else
+static inline bool lvos_bl_fault_drop(void)
+{
+	return false;
+}
+
+static inline u32 lvos_bl_fault_target(void)
+{
+	return 0;
+}
+#endif
 
 int lvos_bl_register(void);
 void lvos_bl_unregister(void);

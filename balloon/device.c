@@ -70,7 +70,7 @@ static bool lvos_bl_got_ack(struct virtqueue *vq)
 {
 	unsigned int len;
 
-	if (READ_ONCE(lvos_bl_fault_drop_acks))
+	if (lvos_bl_fault_drop())
 		return false;
 	return virtqueue_get_buf(vq, &len);
 }
@@ -182,7 +182,7 @@ static int lvos_bl_tell(struct lvos_bl *b, struct virtqueue *vq, unsigned int n)
 
 static unsigned long lvos_bl_read_target(struct lvos_bl *b, unsigned long total)
 {
-	u32 num_pages, fake = READ_ONCE(lvos_bl_fault_target_pages);
+	u32 num_pages, fake = lvos_bl_fault_target();
 
 	virtio_cread_le(b->vdev, struct virtio_balloon_config, num_pages, &num_pages);
 	if (fake)

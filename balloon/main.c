@@ -37,8 +37,10 @@ struct lvos_bl_settings lvos_bl_set = {
 struct lvos_bl *lvos_bl_dev;
 /* guards lvos_bl_dev: probe and remove change it, sysfs reads through it */
 DEFINE_MUTEX(lvos_bl_dev_lock);
+#ifdef LVOS_FAULT_INJECTION
 bool lvos_bl_fault_drop_acks;
 u32 lvos_bl_fault_target_pages;
+#endif
 
 module_param_named(reserve_mb, lvos_bl_set.reserve_mb, uint, 0444);
 MODULE_PARM_DESC(reserve_mb, "memory kept free above the working set, MiB, 16-65536 (default 32)");
@@ -348,12 +350,14 @@ static int __init lvos_bl_init(void)
 	err = sysfs_create_groups(lvos_bl_kobj, lvos_bl_groups);
 	if (err)
 		goto err_kobj;
+#ifdef LVOS_FAULT_INJECTION
 	/* fault injection for the tests (debugfs is not ABI) */
 	lvos_bl_debugfs = debugfs_create_dir("lvos_balloon", NULL);
 	debugfs_create_bool("drop_acks", 0600, lvos_bl_debugfs, &lvos_bl_fault_drop_acks);
 	/* QEMU clamps its target to RAM: fake a host that does not */
 	debugfs_create_u32("fake_target_pages", 0600, lvos_bl_debugfs,
 			   &lvos_bl_fault_target_pages);
+#endif
 
 	err = lvos_bl_register();
 	if (err)
