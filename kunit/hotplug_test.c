@@ -227,31 +227,6 @@ static void hp_queue_target(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, lvos_hp_queue_target(2, 2, 4, 1), 1U);
 }
 
-static void hp_failure_line(struct kunit *test)
-{
-	static const char * const yes[] = {
-		"ACPI: Unable to map lapic to logical cpu number",
-		"smpboot: do_boot_cpu failed(-1) to wakeup CPU#2",
-		"ACPI: Processor [CP02] hot-add failed",
-	};
-	static const char * const mem[] = {
-		"memory offlining [mem 0x140000000-0x147ffffff] failed due to unmovable page",
-		"acpi PNP0C80:01: Offline failed.",
-		"memory memory32: Offline failed.",
-	};
-	unsigned int i;
-
-	for (i = 0; i < ARRAY_SIZE(yes); i++)
-		KUNIT_EXPECT_TRUE(test, lvos_hp_is_cpu_failure_line(yes[i]));
-	KUNIT_EXPECT_FALSE(test, lvos_hp_is_cpu_failure_line("virtio_net virtio0 eth0: renamed"));
-	KUNIT_EXPECT_FALSE(test, lvos_hp_is_cpu_failure_line(""));
-	/* memory: the offlining failure and ACPI's summary of it */
-	for (i = 0; i < ARRAY_SIZE(mem); i++)
-		KUNIT_EXPECT_TRUE(test, lvos_hp_is_mem_failure_line(mem[i]));
-	KUNIT_EXPECT_FALSE(test, lvos_hp_is_mem_failure_line("smpboot: CPU 2 is now offline"));
-	KUNIT_EXPECT_FALSE(test, lvos_hp_is_mem_failure_line(""));
-}
-
 /* ---- the shape notification chain (lvos_hvdetect) ---- */
 
 struct hp_shape_seen {
@@ -309,7 +284,6 @@ static struct kunit_case hp_park_cases[] = {
 
 static struct kunit_case hp_retune_cases[] = {
 	KUNIT_CASE(hp_queue_target),
-	KUNIT_CASE(hp_failure_line),
 	KUNIT_CASE(hp_shape_chain),
 	{}
 };

@@ -11,14 +11,14 @@
  * never brought back. ACPI notify handlers on every processor and memory
  * hotplug slot catch the requests the kernel refused (a slot the firmware
  * calls present with nothing bound to it after an add, or still present
- * after an eject); the reason is the kernel log line written meanwhile.
+ * after an eject) and report them from that evidence: the kernel's own
+ * log line says why (lvos does not copy the log: dmesg_restrict).
  */
 #include <linux/acpi.h>
 #include <linux/cpu.h>
 #include <linux/cpuhotplug.h>
 #include <linux/delay.h>
 #include <linux/kernel_stat.h>
-#include <linux/kmsg_dump.h>
 #include <linux/ktime.h>
 #include <linux/slab.h>
 #include <linux/string.h>
@@ -114,14 +114,6 @@ static struct notifier_block lvos_hp_cpu_nb = {
 
 /* ---- ACPI processor objects: hot-adds the kernel refused ---- */
 
-static u64 lvos_hp_log_seq(void)
-{
-	struct kmsg_dump_iter it;
-
-	kmsg_dump_rewind(&it);
-	return it.next_seq;
-}
-
 /*
  * Queue a request for lvos_hp_acpi_check_fn(), one entry per object. A
  * new request (@newer true) replaces the object's entry, or the oldest
@@ -167,7 +159,6 @@ static void lvos_hp_acpi_notify(acpi_handle handle, u32 event, void *data)
 		.memory = data == lvos_hp_memory_dev,
 		.eject = event == ACPI_NOTIFY_EJECT_REQUEST,
 		.added_ns = lvos_hp_now(),
-		.log_seq = lvos_hp_log_seq(),
 	};
 
 	if (event == ACPI_NOTIFY_BUS_CHECK || event == ACPI_NOTIFY_DEVICE_CHECK ||
@@ -221,51 +212,10 @@ static void lvos_hp_acpi_name(acpi_handle handle, char *buf, size_t size)
 		strscpy(buf, "processor", size);
 }
 
-/*
- * The first kernel log line since @seq that @about accepts, preferring one
- * that says something failed; our own lines do not count.
- */
-static void lvos_hp_log_reason(u64 seq, bool (*about)(const char *line),
-			       char *out, size_t size)
-{
-	static const char * const bad[] = { "nable", "fail", "rror", "nvalid", "refus" };
-	struct kmsg_dump_iter it;
-	char line[160];
-	bool strong = false;
-	size_t len, i;
-	char *p;
-
-	out[0] = 0;
-	kmsg_dump_rewind(&it);
-	if (seq > it.cur_seq)
-		it.cur_seq = seq;
-	while (kmsg_dump_get_line(&it, false, line, sizeof(line) - 1, &len)) {
-		line[len] = 0;
-		strim(line);
-		p = line;
-		if (*p == '[') {	/* printk time stamp */
-			p = strchr(p, ']');
-			p = p ? skip_spaces(p + 1) : line;
-		}
-		if (!strncmp(p, KBUILD_MODNAME, strlen(KBUILD_MODNAME)) || !about(p))
-			continue;
-		for (i = 0; i < ARRAY_SIZE(bad); i++)
-			if (strstr(p, bad[i]))
-				break;
-		if (i < ARRAY_SIZE(bad) && !strong) {
-			strscpy(out, p, size);
-			strong = true;
-		} else if (!out[0]) {
-			strscpy(out, p, size);
-		}
-	}
-}
-
 static void lvos_hp_acpi_check_fn(struct work_struct *work)
 {
 	struct lvos_hp_acpi_ev pending[LVOS_HP_ACPI_PENDING];
 	struct lvos_hp *hp = &lvos_hp;
-	char reason[LVOS_HP_TEXT - 32];
 	unsigned int n, i;
 
 	spin_lock_irq(&hp->lock);
@@ -276,7 +226,7 @@ static void lvos_hp_acpi_check_fn(struct work_struct *work)
 
 	for (i = 0; i < n; i++) {
 		struct lvos_hp_acpi_ev *ev = &pending[i];
-		unsigned long long sta;
+		unsigned long long sta = 0;
 		struct acpi_device *adev;
 		bool present, refused;
 		const char *what;
@@ -312,11 +262,14 @@ static void lvos_hp_acpi_check_fn(struct work_struct *work)
 			what = ev->eject ? "memory-remove" : "memory-add";
 		else
 			what = ev->eject ? "cpu-remove" : "cpu-add";
-		lvos_hp_log_reason(ev->log_seq, ev->memory ? lvos_hp_is_mem_failure_line :
-				   lvos_hp_is_cpu_failure_line, reason, sizeof(reason));
-		lvos_hp_record(what, name, -1, true, "refused by the kernel: %s",
-			       reason[0] ? reason :
-			       ev->eject ? "the device is still there" : "nothing was added");
+		if (ev->eject)
+			lvos_hp_record(what, name, -1, true,
+				       "refused by the kernel: still present after the eject request (_STA 0x%llx; dmesg says why)",
+				       sta);
+		else
+			lvos_hp_record(what, name, -1, true,
+				       "refused by the kernel: present (_STA 0x%llx), no %s bound to it (dmesg says why)",
+				       sta, ev->memory ? "memory" : "CPU");
 	}
 }
 

@@ -49,7 +49,6 @@ struct lvos_hp_acpi_ev {
 	bool eject;			/* an eject request, else a (device/bus) check */
 	bool rechecked;			/* looked at twice (see cpu.c) */
 	u64 added_ns;
-	u64 log_seq;			/* kernel log position at the add */
 };
 
 struct lvos_hp {

@@ -73,9 +73,4 @@ unsigned int lvos_hp_busy_pct(u64 busy_delta, u64 total_delta);
 unsigned int lvos_hp_queue_target(unsigned int cur, unsigned int max,
 				  unsigned int prev_cpus, unsigned int online);
 
-/* Is this kernel log line about CPUs (a refused vCPU hot-add or remove)? */
-bool lvos_hp_is_cpu_failure_line(const char *line);
-/* Is this kernel log line about memory hotplug (a refused add or remove)? */
-bool lvos_hp_is_mem_failure_line(const char *line);
-
 #endif

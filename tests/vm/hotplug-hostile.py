@@ -58,8 +58,10 @@ vmtest_wait_host "^refused " 60
 vmtest_check "refusal reported" vmtest_wait_for 10 sh -c "test \$(cat $H/failures) -gt $f0"
 vmtest_eq "event" "$(hp last_failure_event)" "cpu-remove"
 vmtest_match "object is the ACPI processor" "$(hp last_failure_object)" '^(ACPI0007|LNXCPU):[0-9a-f]+$'
-vmtest_match "reason from the kernel" "$(hp last_failure)" '^refused by the kernel: processor cpu2: Offline failed'
-vmtest_check "logged" sh -c 'dmesg | grep -q "lvos_vcpu_hotplug: cpu-remove .*: refused by the kernel: processor cpu2: Offline failed"'
+vmtest_match "reason from the evidence" "$(hp last_failure)" '^refused by the kernel: still present after the eject request [(]_STA 0x[0-9a-f]+; dmesg says why[)]$'
+vmtest_check "logged" sh -c 'dmesg | grep -q "lvos_vcpu_hotplug: cpu-remove .*: refused by the kernel: still present"'
+vmtest_check "the kernel said why" sh -c 'dmesg | grep -q "processor cpu2: Offline failed"'
+vmtest_check "no kernel log text in sysfs" sh -c '! grep -rq "Offline failed" /sys/kernel/lvos/hotplug/'
 vmtest_check "cpu2 still online" cpu_is_on 2
 vmtest_eq "still present" "$(hp present_cpus)" "0-2"
 vmtest_eq "online" "$(hp online_cpus)" "0-2"
