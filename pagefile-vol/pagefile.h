@@ -173,7 +173,7 @@ size_t lvos_pf_streams_bytes(const struct lvos_pf_streams *set);
 size_t lvos_pf_alg_workspace(const char *alg);
 struct lvos_pf_stream *lvos_pf_stream_get(struct lvos_pf_dev *pf);
 void lvos_pf_stream_put(struct lvos_pf_stream *s);
-bool lvos_pf_recomp_make(struct lvos_pf_dev *pf);
+void lvos_pf_recomp_make(struct lvos_pf_dev *pf);
 void lvos_pf_recomp_drop_unused(struct lvos_pf_dev *pf);
 void lvos_pf_recomp_free(struct lvos_pf_dev *pf);
 size_t lvos_pf_recomp_bytes(struct lvos_pf_dev *pf);
@@ -189,6 +189,9 @@ int lvos_pf_backing_rw(struct lvos_pf_dev *pf, struct page *page,
 		       unsigned long blk, enum req_op op);
 unsigned long lvos_pf_pool_pages(struct lvos_pf_dev *pf);
 bool lvos_pf_cap_reserve(struct lvos_pf_dev *pf);
+unsigned long lvos_pf_compress(struct lvos_pf_dev *pf, struct lvos_pf_stream *s,
+			       const void *src, const void **data, unsigned int *dlen);
+unsigned long lvos_pf_copy_nowait(struct lvos_pf_dev *pf, const void *data, unsigned int len);
 void lvos_pf_cap_release(struct lvos_pf_dev *pf);
 long lvos_pf_backing_alloc(struct lvos_pf_dev *pf);
 void lvos_pf_backing_free(struct lvos_pf_dev *pf, unsigned long blk);

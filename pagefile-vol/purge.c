@@ -138,7 +138,7 @@ static bool lvos_pf_recompress_one(struct lvos_pf_dev *pf, unsigned long idx,
 	unsigned int dlen = 2 * PAGE_SIZE, old;
 	unsigned long word, handle = 0;
 	bool done = false;
-	void *src, *dst;
+	void *src;
 	int ret;
 
 	if (!lvos_pf_begin_move(pf, idx, now, min_age, LVOS_PF_MOVE_RECOMP, &word))
@@ -150,23 +150,8 @@ static bool lvos_pf_recompress_one(struct lvos_pf_dev *pf, unsigned long idx,
 	spin_unlock(&pf->rc_lock);
 	kunmap_local(src);
 	if (!ret && dlen < old && dlen < pf->huge_size) {
-		/*
-		 * opportunistic: never wait for reclaim here, and the new copy
-		 * counts against the cap until the old one goes
-		 */
-		handle = -ENOMEM;
-		if (lvos_pf_cap_reserve(pf)) {
-			handle = zs_malloc(pf->pool, dlen, LVOS_PF_GFP_NOWAIT);
-			lvos_pf_cap_release(pf);
-		}
-		if (IS_ERR_VALUE(handle)) {
-			handle = 0;
-		} else {
-			/* rc_buf is the worker's: no lock needed to read it */
-			dst = zs_map_object(pf->pool, handle, ZS_MM_WO);
-			memcpy(dst, pf->rc_buf, dlen);
-			zs_unmap_object(pf->pool, handle);
-		}
+		/* rc_buf is the worker's: no lock needed to read it */
+		handle = lvos_pf_copy_nowait(pf, pf->rc_buf, dlen);
 	}
 
 	lvos_pf_slot_lock(pf, idx);
@@ -203,40 +188,20 @@ static bool lvos_pf_recompress_one(struct lvos_pf_dev *pf, unsigned long idx,
  */
 static bool lvos_pf_back_one(struct lvos_pf_dev *pf, unsigned long idx, u32 now)
 {
-	unsigned int dlen = 2 * PAGE_SIZE, old;
-	unsigned long word, handle, flags = 0;
+	unsigned long word, handle, flags;
 	struct lvos_pf_stream *s;
+	unsigned int dlen, old;
 	const void *data;
 	bool done = false;
-	void *src, *dst;
-	int ret;
+	void *src;
 
 	if (!lvos_pf_begin_move(pf, idx, now, 0, LVOS_PF_MOVE_BACK, &word))
 		return false;
 	old = lvos_pf_slot_size(word);
 	s = lvos_pf_stream_get(pf);
 	src = kmap_local_page(pf->purge_page);
-	ret = crypto_comp_compress(s->tfm, src, PAGE_SIZE, s->buf, &dlen);
-	if (ret || dlen >= pf->huge_size) {
-		dlen = PAGE_SIZE;
-		data = src;
-		flags = LVOS_PF_HUGE;
-	} else {
-		data = s->buf;
-	}
-	/* as for recompression: no waiting, and the new copy counts against the cap */
-	handle = -ENOMEM;
-	if (lvos_pf_cap_reserve(pf)) {
-		handle = zs_malloc(pf->pool, dlen, LVOS_PF_GFP_NOWAIT);
-		lvos_pf_cap_release(pf);
-	}
-	if (IS_ERR_VALUE(handle)) {
-		handle = 0;
-	} else {
-		dst = zs_map_object(pf->pool, handle, ZS_MM_WO);
-		memcpy(dst, data, dlen);
-		zs_unmap_object(pf->pool, handle);
-	}
+	flags = lvos_pf_compress(pf, s, src, &data, &dlen);
+	handle = lvos_pf_copy_nowait(pf, data, dlen);
 	kunmap_local(src);
 	lvos_pf_stream_put(s);
 
@@ -267,7 +232,7 @@ static bool lvos_pf_back_one(struct lvos_pf_dev *pf, unsigned long idx, u32 now)
  */
 static unsigned long lvos_pf_oldest_first(struct lvos_pf_dev *pf, u32 min_age,
 					  enum lvos_pf_move mode, unsigned long budget,
-					  bool (*stop)(struct lvos_pf_dev *pf))
+					  bool (*stop)(struct lvos_pf_dev *pf), bool *rc_wanted)
 {
 	unsigned long hist[LVOS_PF_AGE_BUCKETS] = { 0 };
 	unsigned long idx, word, done = 0;
@@ -284,9 +249,11 @@ static unsigned long lvos_pf_oldest_first(struct lvos_pf_dev *pf, u32 min_age,
 	cut = lvos_pf_oldest_first_cut(hist, budget);
 	if (cut < 0)
 		return 0;
-	/* the recompressor is made when the first idle page waits for it */
-	if (mode == LVOS_PF_MOVE_RECOMP && !lvos_pf_recomp_make(pf))
+	/* the recompressor is made (outside pf->lock) when idle pages wait for it */
+	if (mode == LVOS_PF_MOVE_RECOMP && !pf->rc_tfm) {
+		*rc_wanted = true;
 		return 0;
+	}
 	for (idx = 0; idx < pf->nr_slots && done < budget; idx++) {
 		word = READ_ONCE(pf->table[idx].word);
 		if (!lvos_pf_wants(word, now, min_age, mode) ||
@@ -332,6 +299,7 @@ void lvos_pf_purge_fn(struct work_struct *work)
 					      struct lvos_pf_dev, purge_work);
 	u32 idle_age = READ_ONCE(pf->idle_age);
 	unsigned long moved = 0, budget = LVOS_PF_PASS_BUDGET;
+	bool rc_wanted = false;
 
 	lvos_pf_refresh(pf);
 
@@ -343,25 +311,35 @@ void lvos_pf_purge_fn(struct work_struct *work)
 	if (pf->bdev && lvos_pf_wb_deficit(zs_get_total_pages(pf->pool),
 					   READ_ONCE(pf->cap_pages),
 					   LVOS_PF_WB_HIGH_PCT, LVOS_PF_WB_LOW_PCT)) {
-		moved = lvos_pf_oldest_first(pf, 0, LVOS_PF_MOVE_WB, budget, lvos_pf_below_low);
+		moved = lvos_pf_oldest_first(pf, 0, LVOS_PF_MOVE_WB, budget, lvos_pf_below_low,
+					     &rc_wanted);
 		budget -= min(moved, budget);
 	}
 	if (idle_age && pf->bdev && budget) {
 		unsigned long idle = lvos_pf_oldest_first(pf, idle_age, LVOS_PF_MOVE_WB,
-							  budget, NULL);
+							  budget, NULL, &rc_wanted);
 
 		moved += idle;
 		budget -= idle;
 	}
 	if (idle_age && budget && strcmp(pf->recomp, "none"))
-		lvos_pf_oldest_first(pf, idle_age, LVOS_PF_MOVE_RECOMP, budget, NULL);
+		lvos_pf_oldest_first(pf, idle_age, LVOS_PF_MOVE_RECOMP, budget, NULL,
+				     &rc_wanted);
 	else if (budget && atomic64_read(&pf->st.recomp_pages))
-		lvos_pf_oldest_first(pf, 0, LVOS_PF_MOVE_BACK, budget, NULL);
+		lvos_pf_oldest_first(pf, 0, LVOS_PF_MOVE_BACK, budget, NULL, &rc_wanted);
 	/* objects moved out leave holes all over the pool: compact after them */
 	lvos_pf_compact(pf, moved > 0);
 out:
 	lvos_pf_recomp_drop_unused(pf);
 	up_read(&pf->lock);
+	/* idle pages wait for a recompressor: make it, and come back at once */
+	if (rc_wanted) {
+		lvos_pf_recomp_make(pf);
+		if (READ_ONCE(pf->rc_tfm)) {
+			queue_delayed_work(lvos_pf_wq, &pf->purge_work, 0);
+			return;
+		}
+	}
 	queue_delayed_work(lvos_pf_wq, &pf->purge_work,
 			   READ_ONCE(lvos_pf_purge_interval) * HZ);
 }

@@ -240,6 +240,47 @@ static int lvos_pf_read_slot(struct lvos_pf_dev *pf, unsigned long idx,
 	return ret;
 }
 
+/*
+ * Compress the page at @src with stream @s: *@data, *@dlen are what to
+ * store; LVOS_PF_HUGE (the page itself) when it does not compress below
+ * the pool's huge size, else 0.
+ */
+unsigned long lvos_pf_compress(struct lvos_pf_dev *pf, struct lvos_pf_stream *s,
+			       const void *src, const void **data, unsigned int *dlen)
+{
+	*dlen = 2 * PAGE_SIZE;
+	if (crypto_comp_compress(s->tfm, src, PAGE_SIZE, s->buf, dlen) ||
+	    *dlen >= pf->huge_size) {
+		*dlen = PAGE_SIZE;
+		*data = src;
+		return LVOS_PF_HUGE;
+	}
+	*data = s->buf;
+	return 0;
+}
+
+/*
+ * A pool object holding @len bytes of @data, for the worker: it never waits
+ * for reclaim, and the new copy counts against the cap until the caller
+ * frees the old one. 0 when there is no room or memory right now.
+ */
+unsigned long lvos_pf_copy_nowait(struct lvos_pf_dev *pf, const void *data, unsigned int len)
+{
+	unsigned long handle = -ENOMEM;
+	void *dst;
+
+	if (lvos_pf_cap_reserve(pf)) {
+		handle = zs_malloc(pf->pool, len, LVOS_PF_GFP_NOWAIT);
+		lvos_pf_cap_release(pf);
+	}
+	if (IS_ERR_VALUE(handle))
+		return 0;
+	dst = zs_map_object(pf->pool, handle, ZS_MM_WO);
+	memcpy(dst, data, len);
+	zs_unmap_object(pf->pool, handle);
+	return handle;
+}
+
 /* No room left for one more allocation (see lvos_pf_cap_reserve()). */
 static bool lvos_pf_over_cap(struct lvos_pf_dev *pf)
 {
@@ -288,14 +329,7 @@ static int lvos_pf_write_slot(struct lvos_pf_dev *pf, unsigned long idx,
 	}
 
 	s = lvos_pf_stream_get(pf);
-	ret = crypto_comp_compress(s->tfm, src, PAGE_SIZE, s->buf, &dlen);
-	if (ret || dlen >= pf->huge_size) {
-		dlen = PAGE_SIZE;
-		data = src;
-		flags = LVOS_PF_HUGE;
-	} else {
-		data = s->buf;
-	}
+	flags = lvos_pf_compress(pf, s, src, &data, &dlen);
 	/* the pool may not grow past the cap: reserve before allocating */
 	if (!lvos_pf_cap_reserve(pf)) {
 		lvos_pf_stream_put(s);

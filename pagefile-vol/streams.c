@@ -197,36 +197,50 @@ static bool lvos_pf_recomp_wanted(struct lvos_pf_dev *pf)
 }
 
 /*
- * The purge worker, with pf->lock held shared (pf->recomp cannot change),
- * about to recompress: make the recompressor unless it exists. False if
- * it cannot be made (logged; the next pass tries again).
+ * The purge worker, before a pass, when idle pages wait for recompression:
+ * make the recompressor unless it exists. Never under pf->lock: making a
+ * tfm takes crypto_alg_sem, which an algorithm being registered holds
+ * across allocations, i.e. across reclaim, and reclaim writes swap to
+ * this volume under pf->lock (lockdep saw the cycle). The worker is the
+ * only one that makes or drops it.
  */
-bool lvos_pf_recomp_make(struct lvos_pf_dev *pf)
+void lvos_pf_recomp_make(struct lvos_pf_dev *pf)
 {
+	char name[LVOS_PF_NAME_LEN];
 	struct crypto_comp *tfm;
 	unsigned int noio;
 	u8 *buf;
 
-	if (pf->rc_tfm)
-		return true;
+	down_read(&pf->lock);
+	strscpy(name, pf->recomp, sizeof(name));
+	up_read(&pf->lock);
 	/* the worker writes swap out: its allocations must not wait for swap */
 	noio = memalloc_noio_save();
 	buf = kmalloc(2 * PAGE_SIZE, GFP_KERNEL | __GFP_NOWARN);
-	tfm = crypto_alloc_comp(pf->recomp, 0, 0);
+	tfm = crypto_alloc_comp(name, 0, 0);
 	memalloc_noio_restore(noio);
 	if (!buf || IS_ERR(tfm)) {
 		kfree(buf);
 		if (!IS_ERR(tfm))
 			crypto_free_comp(tfm);
 		pr_warn_ratelimited("%s: no memory for the %s recompressor: idle pages stay as they are\n",
-				    pf->disk->disk_name, pf->recomp);
-		return false;
+				    pf->disk->disk_name, name);
+		return;
 	}
-	spin_lock(&pf->rc_lock);
-	pf->rc_buf = buf;
-	pf->rc_tfm = tfm;
-	spin_unlock(&pf->rc_lock);
-	return true;
+	down_read(&pf->lock);
+	/* recomp_algorithm changed meanwhile: the next pass makes the right one */
+	if (!pf->rc_tfm && !strcmp(pf->recomp, name)) {
+		spin_lock(&pf->rc_lock);
+		pf->rc_buf = buf;
+		pf->rc_tfm = tfm;
+		spin_unlock(&pf->rc_lock);
+		tfm = NULL;
+		buf = NULL;
+	}
+	up_read(&pf->lock);
+	if (tfm)
+		crypto_free_comp(tfm);
+	kfree(buf);
 }
 
 /*

@@ -111,15 +111,15 @@ vmtest_eq "policy restored" "$(cat $P/online_policy)" contig-zones
 
 def host(vm):
     q = vm.qmp_client
-    vm.wait_line(r"# ready$", timeout=150)
+    vm.wait_line(r"# ready$", timeout=vm.limit(150))
     q.dimm_add("dimm0", 256 << 20)
     vm.send("added")
-    vm.wait_line(r"# ready-del", timeout=150)
+    vm.wait_line(r"# ready-del", timeout=vm.limit(150))
     q.device_del("dimm0", timeout=90)
     vm.send("deleted")
-    vm.wait_line(r"# ready-b", timeout=150)
+    vm.wait_line(r"# ready-b", timeout=vm.limit(150))
     q.dimm_add("dimm1", 256 << 20)
     vm.send("added-b")
-    vm.wait_line(r"# ready-del-b", timeout=150)
+    vm.wait_line(r"# ready-del-b", timeout=vm.limit(150))
     q.device_del("dimm1", wait=False)     # the guest refuses it
     vm.send("deleting-b")
