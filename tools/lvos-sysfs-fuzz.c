@@ -2223,6 +2223,7 @@ static const struct pspec pspecs[] = {
 	{ "lvos_blkgrow", "watch_ms", P_UINT, 50, 10000, 0, "/sys/kernel/lvos/blkgrow/watch_ms" },
 	{ "lvos_blkgrow", "trim_interval", P_UINT, 1, 2592000, F_ZERO, "/sys/kernel/lvos/blkgrow/trim_interval" },
 	{ "lvos_blkgrow", "guard", P_BOOL, 0, 0, 0, "/sys/kernel/lvos/blkgrow/guard" },
+	{ "lvos_blkgrow", "poll_bare_metal", P_BOOL, 0, 0, 0, NULL },
 };
 
 /* a generated parameter value; *noval: "name" alone, no '=' */
