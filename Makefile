@@ -44,8 +44,7 @@ all modules:
 
 clean:
 	$(MAKE) -C $(KDIR) M=$(TOP) clean
-	rm -rf $(BUILD) tools/lvos-detect-virt tools/pagefile-hog tools/lvos-modcycle \
-		tools/lvos-sysfs-fuzz tools/lvos-frag tools/lvos-openrace
+	rm -rf $(BUILD) $(STATIC_TOOLS)
 
 # Out-of-tree kbuild writes objects next to the sources, so each kernel gets
 # its own copy of the tree under build/src/<release>; the .ko files land in
@@ -70,33 +69,21 @@ ko-locked:
 	@rm -f $(BUILD)/ko/$(KREL)/*.ko
 	@find $(BUILD)/src/$(KREL) -name '*.ko' -exec cp {} $(BUILD)/ko/$(KREL)/ \;
 
-tools: tools/lvos-detect-virt tools/pagefile-hog tools/lvos-sysfs-fuzz tools/lvos-modcycle \
-	tools/lvos-frag tools/lvos-openrace
+# Static C tools, so the same binary runs inside the busybox test guests:
+#   lvos-detect-virt  hvdetect's answer from user space (also a user tool)
+#   pagefile-hog      the swap workload of the pagefile tests and benchmark
+#   lvos-sysfs-fuzz   hostile input for every writable sysfs file and module
+#                     parameter (tests/vm/fuzz-*)
+#   lvos-modcycle     load/unload cycles and racing sysfs readers without a
+#                     fork per cycle (tests/vm/cycles-*)
+#   lvos-openrace     opens racing a resize (tests/vm/pagefile-resize-race.py)
+#   lvos-frag         half-free pageblocks for balloon-basic's compaction check
+STATIC_TOOLS := tools/lvos-detect-virt tools/pagefile-hog tools/lvos-sysfs-fuzz \
+	tools/lvos-modcycle tools/lvos-openrace tools/lvos-frag
 
-# Static, so the same binary runs inside the busybox test guests.
-tools/lvos-detect-virt: tools/lvos-detect-virt.c
-	$(CC) -O2 -g -Wall -Wextra -Werror -std=gnu11 -static -o $@ $<
+tools: $(STATIC_TOOLS)
 
-# The swap workload of the pagefile tests and benchmark (runs in the guest).
-tools/pagefile-hog: tools/pagefile-hog.c
-	$(CC) -O2 -g -Wall -Wextra -Werror -std=gnu11 -static -o $@ $<
-
-# Hostile input for every writable sysfs file and module parameter of the
-# lvos modules (the tests/vm/fuzz-* tests; runs in the guest).
-tools/lvos-sysfs-fuzz: tools/lvos-sysfs-fuzz.c
-	$(CC) -O2 -g -Wall -Wextra -Werror -std=gnu11 -static -o $@ $<
-
-# Load/unload cycles and racing sysfs readers without a fork per cycle
-# (tests/vm/cycles-*.py; runs in the guest).
-tools/lvos-modcycle: tools/lvos-modcycle.c
-	$(CC) -O2 -g -Wall -Wextra -Werror -std=gnu11 -static -o $@ $<
-
-# Opens racing a resize (tests/vm/pagefile-resize-race.py; runs in the guest).
-tools/lvos-openrace: tools/lvos-openrace.c
-	$(CC) -O2 -g -Wall -Wextra -Werror -std=gnu11 -static -o $@ $<
-
-# Half-free pageblocks for the balloon's compaction check (runs in the guest).
-tools/lvos-frag: tools/lvos-frag.c
+$(STATIC_TOOLS): tools/%: tools/%.c
 	$(CC) -O2 -g -Wall -Wextra -Werror -std=gnu11 -static -o $@ $<
 
 deps:

@@ -228,7 +228,8 @@ static bool lvos_pf_back_one(struct lvos_pf_dev *pf, unsigned long idx, u32 now)
  * Move or recompress up to @budget slots that qualify, oldest first: one pass
  * builds an age histogram from the slots' words (read without the lock,
  * rechecked under it), the second handles the oldest buckets.
- * @stop, when set, ends the pass early once it returns true.
+ * @stop, when set, ends the pass early once it returns true. A recompress
+ * pass with no recompressor yet does nothing but set *@rc_wanted.
  */
 static unsigned long lvos_pf_oldest_first(struct lvos_pf_dev *pf, u32 min_age,
 					  enum lvos_pf_move mode, unsigned long budget,
@@ -312,12 +313,12 @@ void lvos_pf_purge_fn(struct work_struct *work)
 					   READ_ONCE(pf->cap_pages),
 					   LVOS_PF_WB_HIGH_PCT, LVOS_PF_WB_LOW_PCT)) {
 		moved = lvos_pf_oldest_first(pf, 0, LVOS_PF_MOVE_WB, budget, lvos_pf_below_low,
-					     &rc_wanted);
+					     NULL);
 		budget -= min(moved, budget);
 	}
 	if (idle_age && pf->bdev && budget) {
 		unsigned long idle = lvos_pf_oldest_first(pf, idle_age, LVOS_PF_MOVE_WB,
-							  budget, NULL, &rc_wanted);
+							  budget, NULL, NULL);
 
 		moved += idle;
 		budget -= idle;
@@ -326,7 +327,7 @@ void lvos_pf_purge_fn(struct work_struct *work)
 		lvos_pf_oldest_first(pf, idle_age, LVOS_PF_MOVE_RECOMP, budget, NULL,
 				     &rc_wanted);
 	else if (budget && atomic64_read(&pf->st.recomp_pages))
-		lvos_pf_oldest_first(pf, 0, LVOS_PF_MOVE_BACK, budget, NULL, &rc_wanted);
+		lvos_pf_oldest_first(pf, 0, LVOS_PF_MOVE_BACK, budget, NULL, NULL);
 	/* objects moved out leave holes all over the pool: compact after them */
 	lvos_pf_compact(pf, moved > 0);
 out:

@@ -120,18 +120,24 @@ void lvos_pf_streams_exit(void)
 	cpuhp_remove_multi_state(lvos_pf_cpuhp);
 }
 
-void lvos_pf_streams_free(struct lvos_pf_streams *set)
+/* Free a set that is no hotplug instance (any longer). */
+static void lvos_pf_streams_release(struct lvos_pf_streams *set)
 {
 	int cpu;
 
-	if (!set)
-		return;
-	cpuhp_state_remove_instance(lvos_pf_cpuhp, &set->node);
 	/* whatever the teardown did not reach (never, unless an add failed) */
 	for_each_possible_cpu(cpu)
 		lvos_pf_stream_drop(set, per_cpu_ptr(set->cpu, cpu));
 	free_percpu(set->cpu);
 	kfree(set);
+}
+
+void lvos_pf_streams_free(struct lvos_pf_streams *set)
+{
+	if (!set)
+		return;
+	cpuhp_state_remove_instance(lvos_pf_cpuhp, &set->node);
+	lvos_pf_streams_release(set);
 }
 
 /* Streams of @alg for every online CPU, and for each CPU that comes up. */
@@ -153,10 +159,7 @@ struct lvos_pf_streams *lvos_pf_streams_alloc(const char *alg)
 	ret = cpuhp_state_add_instance(lvos_pf_cpuhp, &set->node);
 	if (ret) {
 		/* the state machine rolled back the CPUs it had done */
-		for_each_possible_cpu(cpu)
-			lvos_pf_stream_drop(set, per_cpu_ptr(set->cpu, cpu));
-		free_percpu(set->cpu);
-		kfree(set);
+		lvos_pf_streams_release(set);
 		return ERR_PTR(ret);
 	}
 	return set;
@@ -244,33 +247,33 @@ void lvos_pf_recomp_make(struct lvos_pf_dev *pf)
 }
 
 /*
+ * Free the recompressor. With pf->lock held for writing (an algorithm
+ * change), or shared by the worker once nothing needs it (readers take
+ * rc_lock to use it), or for a volume going away.
+ */
+void lvos_pf_recomp_free(struct lvos_pf_dev *pf)
+{
+	struct crypto_comp *tfm = NULL;
+	u8 *buf = NULL;
+
+	spin_lock(&pf->rc_lock);
+	swap(tfm, pf->rc_tfm);
+	swap(buf, pf->rc_buf);
+	spin_unlock(&pf->rc_lock);
+	if (tfm)
+		crypto_free_comp(tfm);
+	kfree(buf);
+}
+
+/*
  * The purge worker, with pf->lock held shared: drop the recompressor once
  * idle recompression is off and no stored page needs it to be read (only
  * this worker makes recompressed pages, so none appears meanwhile).
  */
 void lvos_pf_recomp_drop_unused(struct lvos_pf_dev *pf)
 {
-	struct crypto_comp *tfm = NULL;
-	u8 *buf = NULL;
-
-	if (!pf->rc_tfm || lvos_pf_recomp_wanted(pf) || atomic64_read(&pf->st.recomp_pages))
-		return;
-	spin_lock(&pf->rc_lock);
-	swap(tfm, pf->rc_tfm);
-	swap(buf, pf->rc_buf);
-	spin_unlock(&pf->rc_lock);
-	crypto_free_comp(tfm);
-	kfree(buf);
-}
-
-/* Free the recompressor; the volume holds no recompressed page. */
-void lvos_pf_recomp_free(struct lvos_pf_dev *pf)
-{
-	if (pf->rc_tfm)
-		crypto_free_comp(pf->rc_tfm);
-	kfree(pf->rc_buf);
-	pf->rc_tfm = NULL;
-	pf->rc_buf = NULL;
+	if (pf->rc_tfm && !lvos_pf_recomp_wanted(pf) && !atomic64_read(&pf->st.recomp_pages))
+		lvos_pf_recomp_free(pf);
 }
 
 size_t lvos_pf_recomp_bytes(struct lvos_pf_dev *pf)
