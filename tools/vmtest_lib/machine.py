@@ -29,7 +29,16 @@ CMDLINE = "console=ttyS0 panic=-1 loglevel=7"
 # maximum (300 s; 2 x 60 s), beyond any run's timeout, which is what
 # catches a real hang.  Lockdep, KASAN, UBSAN, kmemleak and WARN/BUG
 # reporting are untouched.
-TCG_CMDLINE = "rcupdate.rcu_cpu_stall_timeout=300 watchdog_thresh=60"
+#
+# The guest's CRNG is seeded from RDRAND at boot, before the second vCPU
+# starts: otherwise "crng init done" comes seconds into a test and flips
+# a static key (text_poke_bp, int3 patching) while the other vCPU runs the
+# patched code; under TCG that vCPU can execute the stale int3 after the
+# patching is over: "Oops: int3" in urandom_read_iter (seen in CI,
+# pagefile-slow-backing [6.12], 1 run in 3 here).  TCG emulates RDRAND.
+TCG_CMDLINE = ("rcupdate.rcu_cpu_stall_timeout=300 watchdog_thresh=60"
+               " random.trust_cpu=on")
+TCG_CPU_FLAGS = ",+rdrand"
 
 # -device/-drive per disk bus; controllers are added once per guest.
 CONTROLLERS = {
@@ -129,7 +138,8 @@ class VM:
         self.killed = None          # why the harness killed it
         self.cmd = [
             QEMU, "-name", "vmtest-%s" % name,
-            "-accel", accel, "-M", qemu["machine"], "-cpu", qemu["cpu"],
+            "-accel", accel, "-M", qemu["machine"],
+            "-cpu", qemu["cpu"] + (TCG_CPU_FLAGS if accel == "tcg" else ""),
             "-m", qemu["memory"], "-smp", qemu["smp"],
             "-nographic", "-nodefaults", "-no-reboot",
             "-kernel", kernel.bzimage, "-initrd", initrd,
