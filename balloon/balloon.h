@@ -109,6 +109,7 @@ struct lvos_bl_settings {
 	bool huge;			/* inflate in 2 MiB chunks first */
 	bool report_chunks;		/* ... through the reporting queue if offered */
 	bool guest_driven;		/* trim cold cache when idle */
+	bool shrinker;			/* deflate for the kernel's reclaim (opt-in) */
 	unsigned int guest_interval_s;
 	unsigned int guest_step_mb;
 	unsigned int guest_keep_mb;
@@ -117,8 +118,10 @@ struct lvos_bl_settings {
 /*
  * The one balloon device lvos drives (the kernel allows one free page
  * reporting device and one balloon per guest; a second device gets
- * -EBUSY). @lock serializes everything that sends PFNs (the @pfns buffer
- * belongs to the host between add and ack) and guards the page lists and
+ * -EBUSY). @lock serializes everything that sends PFNs (@pfns for the
+ * inflate queue, @dpfns for the deflate queue: each belongs to the host
+ * between add and ack, so a stalled inflate never blocks a deflate) and
+ * guards the page lists and
  * counts; the shrinker only try-locks it (inflation allocates with @lock
  * held and may enter reclaim). Counters read by sysfs without the lock are
  * unsigned longs written under it (READ_ONCE/WRITE_ONCE).
@@ -130,14 +133,17 @@ struct lvos_bl {
 	struct balloon_dev_info bdi;	/* single pages: movable */
 	struct list_head chunks;	/* 2 MiB chunks by page->lru: not movable */
 	unsigned long nr_chunks, nr_pages;
-	__virtio32 *pfns;
+	__virtio32 *pfns, *dpfns;	/* inflate, deflate messages */
 	wait_queue_head_t acked;
-	struct virtqueue *stalled_vq;	/* a message the host has not acked */
+	bool inflate_stalled;		/* a message the host has not acked */
+	bool deflate_stalled;
+	bool must_tell;			/* VIRTIO_BALLOON_F_MUST_TELL_HOST */
 	bool vq_dead;			/* reset: nothing goes to the host */
 	struct list_head inflight;	/* chunks of an unacknowledged chunk report */
 	struct list_head limbo_chunks;	/* ... and of an unacknowledged deflate */
 	struct list_head limbo_pages;
 	unsigned long nr_inflight, nr_limbo_chunks, nr_limbo_pages;	/* in nr_* */
+	struct page *limbo_migrated;	/* a migration's old page (must-tell-host), in nr_pages */
 	bool report_stalled;		/* under @report_lock */
 	bool report_chunks;		/* chunks may go through @report_vq */
 	struct mutex report_lock;	/* @report_vq: page reporting vs. chunks */
@@ -172,6 +178,7 @@ struct lvos_bl {
 	/* telemetry */
 	unsigned long inflated, deflated[LVOS_BL_DEF_NR];
 	unsigned long refusals, chunk_fallbacks, chunks_reported, migrated, stalls;
+	unsigned long unannounced;	/* deflated while the host held the last deflate */
 	unsigned long reports, reported_pages, trims, trimmed_pages;
 	unsigned long inflate_us;	/* time of the last inflate run */
 	const char *guest_state;

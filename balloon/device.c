@@ -43,6 +43,15 @@
 #define LVOS_BL_S_DIRECT_RECLAIM 15
 
 #define LVOS_BL_OOM_PAGES	2048UL	/* 8 MiB per OOM notification */
+/*
+ * How long a deflate the guest needs (working set, shrinker, OOM notifier)
+ * waits for the host: with oom_lock held, inside reclaim or while a
+ * workload waits for memory, ack_timeout_ms (up to 10 minutes) is far too
+ * long. A deflate the host has not acknowledged by then is the host's
+ * until it does (limbo), unless the host lets the guest re-use pages
+ * before its ack (no must-tell-host).
+ */
+#define LVOS_BL_URGENT_MS	10U
 
 /* virtqueue indexes, as the virtio spec numbers them */
 enum { VQ_INFLATE, VQ_DEFLATE, VQ_STATS, VQ_FREE_PAGE, VQ_REPORTING, VQ_NR };
@@ -106,6 +115,20 @@ static void lvos_bl_release_chunk(struct lvos_bl *b, struct page *page)
 	__free_pages(page, LVOS_BL_HUGE_ORDER);
 }
 
+/* The old page of a migration, once the host has heard of it (or reset). */
+static void lvos_bl_release_migrated(struct lvos_bl *b)
+{
+	struct page *page = b->limbo_migrated;
+
+	if (!page)
+		return;
+	b->limbo_migrated = NULL;
+	b->nr_pages--;
+	if (b->adjust_managed)
+		adjust_managed_page_count(page, 1);
+	put_page(page);
+}
+
 /* Pages of a deflate message the host has now acknowledged: the guest's. */
 static void lvos_bl_release_limbo(struct lvos_bl *b)
 {
@@ -115,6 +138,7 @@ static void lvos_bl_release_limbo(struct lvos_bl *b)
 	list_for_each_entry_safe(page, next, &b->limbo_chunks, lru)
 		lvos_bl_release_chunk(b, page);
 	lvos_bl_release_pages(b, &b->limbo_pages);
+	lvos_bl_release_migrated(b);
 	b->nr_chunks -= b->nr_limbo_chunks;
 	b->nr_pages -= b->nr_limbo_pages;
 	b->nr_limbo_chunks = 0;
@@ -123,60 +147,69 @@ static void lvos_bl_release_limbo(struct lvos_bl *b)
 	lvos_bl_update_actual(b);
 }
 
-/*
- * A message the host has not acknowledged still owns @pfns and the pages
- * in it: nothing more is sent until it comes back, and the pages of a
- * stalled deflate stay in the balloon (limbo) until then. Called with
- * @b->lock held. Return: true when nothing is outstanding.
- */
-static bool lvos_bl_unstalled(struct lvos_bl *b)
+static bool *lvos_bl_stalled(struct lvos_bl *b, struct virtqueue *vq)
 {
+	return vq == b->inflate_vq ? &b->inflate_stalled : &b->deflate_stalled;
+}
+
+/*
+ * A message the host has not acknowledged still owns its PFN buffer and
+ * the pages in it: nothing more is sent on @vq until it comes back, and
+ * the pages of a stalled deflate stay in the balloon (limbo) until then.
+ * The other queue has its own buffer and goes on. Called with @b->lock
+ * held. Return: true when nothing is outstanding on @vq.
+ */
+static bool lvos_bl_unstalled(struct lvos_bl *b, struct virtqueue *vq)
+{
+	bool *stalled = lvos_bl_stalled(b, vq);
+
 	if (b->vq_dead)
 		return false;
-	if (!b->stalled_vq)
+	if (!*stalled)
 		return true;
-	if (!lvos_bl_got_ack(b->stalled_vq))
+	if (!lvos_bl_got_ack(vq))
 		return false;
-	if (b->stalled_vq == b->deflate_vq)
+	if (vq == b->deflate_vq)
 		lvos_bl_release_limbo(b);
-	b->stalled_vq = NULL;
-	pr_info_ratelimited("the host acknowledged the stalled message: balloon resumes\n");
+	*stalled = false;
+	pr_info_ratelimited("the host acknowledged the stalled %s message: balloon resumes\n",
+			    vq == b->inflate_vq ? "inflate" : "deflate");
 	return true;
 }
 
 /*
- * Send @n PFNs from @pfns on @vq and wait (bounded) for the ack. Return:
- * 0; -ETIMEDOUT when the host did not answer in time (the balloon is
+ * Send @n PFNs from @vq's buffer and wait up to @timeout_ms for the ack.
+ * Return: 0; -ETIMEDOUT when the host did not answer in time (@vq is
  * stalled: the message is still the host's); another error when the
  * message could not be queued (the host never saw it).
  */
-static int lvos_bl_tell(struct lvos_bl *b, struct virtqueue *vq, unsigned int n)
+static int lvos_bl_tell(struct lvos_bl *b, struct virtqueue *vq, unsigned int n,
+			unsigned int timeout_ms)
 {
+	__virtio32 *pfns = vq == b->inflate_vq ? b->pfns : b->dpfns;
+	const char *what = vq == b->inflate_vq ? "inflate" : "deflate";
 	struct scatterlist sg;
-	long left;
 	int err;
 
-	if (!lvos_bl_unstalled(b))
+	if (!lvos_bl_unstalled(b, vq))
 		return -EBUSY;
-	sg_init_one(&sg, b->pfns, n * sizeof(b->pfns[0]));
+	sg_init_one(&sg, pfns, n * sizeof(pfns[0]));
 	/* one descriptor, no indirect table: never allocates */
 	err = virtqueue_add_outbuf(vq, &sg, 1, b, GFP_NOWAIT | __GFP_NOWARN);
 	if (err) {
-		pr_warn_ratelimited("cannot queue a %s message: %d\n",
-				    vq == b->inflate_vq ? "inflate" : "deflate", err);
+		pr_warn_ratelimited("cannot queue a %s message: %d\n", what, err);
 		return err;
 	}
 	virtqueue_kick(vq);
-	left = wait_event_timeout(b->acked, lvos_bl_got_ack(vq),
-				  msecs_to_jiffies(lvos_bl_set.ack_timeout_ms));
-	if (!left) {
-		b->stalled_vq = vq;
+	if (!wait_event_timeout(b->acked, lvos_bl_got_ack(vq), msecs_to_jiffies(timeout_ms))) {
+		*lvos_bl_stalled(b, vq) = true;
 		WRITE_ONCE(b->stalls, b->stalls + 1);
 		pr_warn_ratelimited("the host did not acknowledge a %s message of %u pages within %u ms: balloon stalled\n",
-				    vq == b->inflate_vq ? "inflate" : "deflate", n,
-				    lvos_bl_set.ack_timeout_ms);
+				    what, n, timeout_ms);
+		trace_lvos_balloon_message(what, n, false);
 		return -ETIMEDOUT;
 	}
+	trace_lvos_balloon_message(what, n, true);
 	return 0;
 }
 
@@ -331,7 +364,7 @@ static unsigned long lvos_bl_inflate_one(struct lvos_bl *b, unsigned long want)
 	unsigned long got_chunks = 0, got_pages = 0;
 	int err;
 
-	if (!lvos_bl_unstalled(b))
+	if (!lvos_bl_unstalled(b, b->inflate_vq))
 		return 0;
 	if (b->report_chunks && READ_ONCE(lvos_bl_set.report_chunks) &&
 	    READ_ONCE(lvos_bl_set.huge) && want >= LVOS_BL_CHUNK) {
@@ -367,7 +400,7 @@ static unsigned long lvos_bl_inflate_one(struct lvos_bl *b, unsigned long want)
 	 * before the host has heard of them. Not acknowledged in time: they
 	 * stay in the balloon (the host may still take them).
 	 */
-	err = lvos_bl_tell(b, b->inflate_vq, n);
+	err = lvos_bl_tell(b, b->inflate_vq, n, lvos_bl_set.ack_timeout_ms);
 	if (err && err != -ETIMEDOUT) {
 		list_for_each_entry_safe(page, next, &chunks, lru) {
 			list_del(&page->lru);
@@ -395,13 +428,15 @@ static unsigned long lvos_bl_inflate_one(struct lvos_bl *b, unsigned long want)
 }
 
 /*
- * One chunk becomes 512 movable single pages; the host is not involved.
- * A chunk that went through the inflate queue first: its pages' PFNs are
- * the host's already.
+ * One chunk that went through the inflate queue becomes 512 movable single
+ * pages; the host is not involved (their PFNs are the host's already).
+ * A reported chunk is never split: its pages would later go out in a
+ * deflate message although the host never saw them inflated. Return:
+ * false when every chunk is a reported one.
  */
-static void lvos_bl_split_chunk(struct lvos_bl *b)
+static bool lvos_bl_split_chunk(struct lvos_bl *b)
 {
-	struct page *page = list_first_entry(&b->chunks, struct page, lru), *p;
+	struct page *page = NULL, *p;
 	LIST_HEAD(pages);
 	unsigned int i;
 
@@ -411,25 +446,39 @@ static void lvos_bl_split_chunk(struct lvos_bl *b)
 			break;
 		}
 	}
+	if (!page)
+		return false;
 	list_del(&page->lru);
-	set_page_private(page, 0);
 	split_page(page, LVOS_BL_HUGE_ORDER);
 	for (i = 0; i < LVOS_BL_CHUNK; i++)
 		list_add(&page[i].lru, &pages);
 	balloon_page_list_enqueue(&b->bdi, &pages);
 	b->nr_chunks--;
 	b->nr_pages += LVOS_BL_CHUNK;
+	return true;
+}
+
+/* A deflate message that could not be queued: the pages stay in the balloon. */
+static void lvos_bl_deflate_undo(struct lvos_bl *b, struct list_head *chunks,
+				 struct list_head *pages)
+{
+	list_splice(chunks, &b->chunks);
+	balloon_page_list_enqueue(&b->bdi, pages);
 }
 
 /*
  * Deflate by up to @want pages in one message, telling the host before any
  * page is used again. Pages of a message the host does not acknowledge in
- * time wait in limbo (still in the balloon) for the ack or a reset.
+ * time wait in limbo (still in the balloon) for the ack or a reset; when
+ * the guest needs them now (@why: pressure, reclaim, OOM) the wait is 10 ms,
+ * and a host without must-tell-host lets them go back before its ack.
  * Called with @b->lock held. Return: pages released.
  */
 static unsigned long lvos_bl_deflate_one(struct lvos_bl *b, unsigned long want,
 					 enum lvos_bl_deflate why)
 {
+	bool urgent = why != LVOS_BL_DEF_HOST;	/* the guest needs the memory */
+	__virtio32 *pfns = b->dpfns;
 	struct lvos_bl_split s;
 	LIST_HEAD(chunks);
 	LIST_HEAD(pages);
@@ -438,32 +487,56 @@ static unsigned long lvos_bl_deflate_one(struct lvos_bl *b, unsigned long want,
 	unsigned int n = 0, i, c;
 	int err = 0;
 
-	if (!lvos_bl_unstalled(b))
-		return 0;
+	if (!lvos_bl_unstalled(b, b->deflate_vq)) {
+		if (!urgent || b->must_tell || b->vq_dead)
+			return 0;
+		/*
+		 * The host still holds the last deflate message (and its
+		 * buffer). Without must-tell-host the guest may take pages
+		 * back before the host has heard of it: they go unannounced
+		 * (the host sees "actual" fall), or the guest OOMs with the
+		 * memory right here.
+		 */
+		pfns = NULL;
+	}
 	chunks_free = b->nr_chunks - b->nr_inflight - b->nr_limbo_chunks;
-	pages_free = b->nr_pages - b->nr_limbo_pages;
+	pages_free = b->nr_pages - b->nr_limbo_pages - !!b->limbo_migrated;
 	lvos_bl_deflate_split(want, LVOS_BL_BATCH, chunks_free, pages_free, &s);
 	if (s.split) {
-		lvos_bl_split_chunk(b);
-		lvos_bl_deflate_split(want, LVOS_BL_BATCH, chunks_free - 1,
-				      pages_free + LVOS_BL_CHUNK, &s);
+		if (lvos_bl_split_chunk(b))
+			lvos_bl_deflate_split(want, LVOS_BL_BATCH, chunks_free - 1,
+					      pages_free + LVOS_BL_CHUNK, &s);
+		else
+			s.chunks++;	/* a whole reported chunk: a little more */
 	}
 	for (c = 0; c < s.chunks; c++) {
 		page = list_first_entry(&b->chunks, struct page, lru);
 		/* a reported chunk was never on the inflate queue: no message */
-		for (i = 0; !page_private(page) && i < LVOS_BL_CHUNK; i++)
-			b->pfns[n++] = cpu_to_virtio32(b->vdev, page_to_pfn(page) + i);
+		for (i = 0; pfns && !page_private(page) && i < LVOS_BL_CHUNK; i++)
+			pfns[n++] = cpu_to_virtio32(b->vdev, page_to_pfn(page) + i);
 		list_move(&page->lru, &chunks);
 	}
 	/* pages isolated by compaction are skipped; they come back later */
 	got_pages = s.pages ? balloon_page_list_dequeue(&b->bdi, &pages, s.pages) : 0;
 	list_for_each_entry(page, &pages, lru)
-		b->pfns[n++] = cpu_to_virtio32(b->vdev, page_to_pfn(page));
+		if (pfns)
+			pfns[n++] = cpu_to_virtio32(b->vdev, page_to_pfn(page));
 	if (!s.chunks && !got_pages)
 		return 0;
-	if (n)
-		err = lvos_bl_tell(b, b->deflate_vq, n);
-	if (err) {
+	if (!pfns) {
+		WRITE_ONCE(b->unannounced, b->unannounced + s.chunks * LVOS_BL_CHUNK + got_pages);
+		pr_warn_ratelimited("the host has not acknowledged the last deflate: %lu pages go back to the guest unannounced\n",
+				    s.chunks * LVOS_BL_CHUNK + got_pages);
+	} else if (n) {
+		err = lvos_bl_tell(b, b->deflate_vq, n,
+				   urgent ? min(LVOS_BL_URGENT_MS, lvos_bl_set.ack_timeout_ms)
+					  : lvos_bl_set.ack_timeout_ms);
+	}
+	if (err && err != -ETIMEDOUT) {
+		lvos_bl_deflate_undo(b, &chunks, &pages);
+		return 0;
+	}
+	if (err && (b->must_tell || !urgent)) {
 		/* the host may still read the message: keep them until it has */
 		list_splice(&chunks, &b->limbo_chunks);
 		list_splice(&pages, &b->limbo_pages);
@@ -576,7 +649,15 @@ static bool lvos_bl_balance(struct lvos_bl *b, struct lvos_bl_mem *m)
 	lvos_bl_compute_floor(m, &b->floor);
 	b->target = lvos_bl_read_target(b, m->total);
 
-	if (!lvos_bl_unstalled(b)) {
+	/*
+	 * Acks that came in since: limbo pages go back. A queue still stalled
+	 * holds up only its own direction (inflate_one, deflate_one).
+	 */
+	if (b->inflate_stalled)
+		lvos_bl_unstalled(b, b->inflate_vq);
+	if (b->deflate_stalled)
+		lvos_bl_unstalled(b, b->deflate_vq);
+	if (b->vq_dead) {
 		lvos_bl_set_reason(b, LVOS_BL_STALLED,
 				   b->target > m->balloon ? b->target - m->balloon
 							  : m->balloon - b->target);
@@ -596,7 +677,7 @@ static bool lvos_bl_balance(struct lvos_bl *b, struct lvos_bl_mem *m)
 					    done, b->floor.floor);
 		}
 		if (!done) {
-			lvos_bl_set_reason(b, b->stalled_vq ? LVOS_BL_STALLED : p.reason,
+			lvos_bl_set_reason(b, b->deflate_stalled ? LVOS_BL_STALLED : p.reason,
 					   p.refused - p.delta);
 			return false;
 		}
@@ -617,8 +698,8 @@ static bool lvos_bl_balance(struct lvos_bl *b, struct lvos_bl_mem *m)
 			trace_lvos_balloon_inflate(done, lvos_bl_size(b), b->nr_chunks,
 						   b->inflate_us);
 		}
-		if (!done || b->stalled_vq || b->report_stalled) {
-			lvos_bl_set_reason(b, b->stalled_vq || b->report_stalled ?
+		if (!done || b->inflate_stalled || b->report_stalled) {
+			lvos_bl_set_reason(b, b->inflate_stalled || b->report_stalled ?
 					   LVOS_BL_STALLED : LVOS_BL_ALLOC,
 					   p.refused + p.delta - done);
 			return false;
@@ -789,7 +870,7 @@ static unsigned long lvos_bl_shrink_count(struct shrinker *s, struct shrink_cont
 {
 	struct lvos_bl *b = READ_ONCE(lvos_bl_dev);
 
-	if (!b || !b->may_deflate || !lvos_bl_short())
+	if (!b || !b->may_deflate || !READ_ONCE(lvos_bl_set.shrinker) || !lvos_bl_short())
 		return 0;
 	return READ_ONCE(b->nr_pages) + READ_ONCE(b->nr_chunks) * LVOS_BL_CHUNK;
 }
@@ -799,7 +880,7 @@ static unsigned long lvos_bl_shrink_scan(struct shrinker *s, struct shrink_contr
 	struct lvos_bl *b = READ_ONCE(lvos_bl_dev);
 	unsigned long done;
 
-	if (!b || !b->may_deflate)
+	if (!b || !b->may_deflate || !READ_ONCE(lvos_bl_set.shrinker))
 		return SHRINK_STOP;
 	/* inflation holds the lock while it allocates, maybe from here */
 	if (!mutex_trylock(&b->lock))
@@ -818,8 +899,9 @@ static unsigned long lvos_bl_shrink_scan(struct shrinker *s, struct shrink_contr
 }
 
 /*
- * Called with oom_lock held: never wait long for @b->lock (a message
- * holds it at most one ack timeout); without it the OOM killer goes on.
+ * Called with oom_lock held: never wait long for @b->lock (20 tries, 2 to
+ * 4 ms apart: an inflate message holds it up to one ack timeout); without
+ * it the OOM killer goes on. The deflate itself waits LVOS_BL_URGENT_MS.
  */
 static int lvos_bl_oom_notify(struct notifier_block *nb, unsigned long dummy,
 			      void *parm)
@@ -829,7 +911,7 @@ static int lvos_bl_oom_notify(struct notifier_block *nb, unsigned long dummy,
 	unsigned int tries;
 
 	for (tries = 0; !mutex_trylock(&b->lock); tries++) {
-		if (tries == 50)
+		if (tries == 20)
 			return NOTIFY_OK;
 		usleep_range(2000, 4000);
 	}
@@ -854,39 +936,53 @@ static int lvos_bl_migratepage(struct balloon_dev_info *bdi, struct page *newpag
 {
 	struct lvos_bl *b = container_of(bdi, struct lvos_bl, bdi);
 	unsigned long flags;
+	int err;
 
 	/* like virtio_balloon: never wait for the lock (inflation may compact) */
 	if (!mutex_trylock(&b->lock))
 		return -EAGAIN;
-	if (!lvos_bl_unstalled(b)) {
+	/* both messages must be possible, or nothing moves */
+	if (!lvos_bl_unstalled(b, b->inflate_vq) || !lvos_bl_unstalled(b, b->deflate_vq)) {
 		mutex_unlock(&b->lock);
 		return -EAGAIN;
 	}
 	get_page(newpage);	/* the balloon's reference */
-	if (b->adjust_managed && page_zone(page) != page_zone(newpage)) {
-		adjust_managed_page_count(page, 1);
+	if (b->adjust_managed)
 		adjust_managed_page_count(newpage, -1);
-	}
 	spin_lock_irqsave(&bdi->pages_lock, flags);
 	balloon_page_insert(bdi, newpage);
 	bdi->isolated_pages--;
 	__count_vm_event(BALLOON_MIGRATE);
 	spin_unlock_irqrestore(&bdi->pages_lock, flags);
-
-	b->pfns[0] = cpu_to_virtio32(b->vdev, page_to_pfn(newpage));
-	/*
-	 * If the host does not acknowledge the new page, @pfns stays its and
-	 * the old page goes back unannounced (no must-tell-host: allowed;
-	 * QEMU only hints on deflate).
-	 */
-	if (!lvos_bl_tell(b, b->inflate_vq, 1)) {
-		b->pfns[0] = cpu_to_virtio32(b->vdev, page_to_pfn(page));
-		lvos_bl_tell(b, b->deflate_vq, 1);
-	}
 	WRITE_ONCE(b->migrated, b->migrated + 1);
-	mutex_unlock(&b->lock);
 
+	/*
+	 * Like virtio_balloon: the new page in, then the old one out, each
+	 * with its own buffer, so the old page is always announced even when
+	 * the host does not acknowledge the new one (stalled: it stays the
+	 * host's). With must-tell-host the old page is the host's until the
+	 * deflate is acknowledged: it waits in limbo, counted in the balloon.
+	 */
+	b->pfns[0] = cpu_to_virtio32(b->vdev, page_to_pfn(newpage));
+	lvos_bl_tell(b, b->inflate_vq, 1, lvos_bl_set.ack_timeout_ms);
 	balloon_page_finalize(page);
+	b->dpfns[0] = cpu_to_virtio32(b->vdev, page_to_pfn(page));
+	err = lvos_bl_tell(b, b->deflate_vq, 1, lvos_bl_set.ack_timeout_ms);
+	if (err && b->must_tell) {
+		/*
+		 * The balloon keeps its reference. Not on a list: the
+		 * migration core unlinks page->lru after this returns. One at
+		 * most: the stalled deflate queue stops the next migration.
+		 */
+		b->limbo_migrated = page;
+		b->nr_pages++;
+		lvos_bl_update_actual(b);
+		mutex_unlock(&b->lock);
+		return MIGRATEPAGE_SUCCESS;
+	}
+	mutex_unlock(&b->lock);
+	if (b->adjust_managed)
+		adjust_managed_page_count(page, 1);
 	put_page(page);		/* the balloon's reference */
 	return MIGRATEPAGE_SUCCESS;
 }
@@ -1108,8 +1204,10 @@ static unsigned long lvos_bl_shutdown(struct lvos_bl *b)
 	b->nr_limbo_chunks = 0;
 	b->nr_pages -= b->nr_limbo_pages;
 	b->nr_limbo_pages = 0;
-	b->stalled_vq = NULL;
+	b->inflate_stalled = false;
+	b->deflate_stalled = false;
 	b->report_stalled = false;
+	lvos_bl_release_migrated(b);
 	lvos_bl_release_pages(b, &pages);
 	list_for_each_entry_safe(page, next, &b->chunks, lru)
 		lvos_bl_release_chunk(b, page);
@@ -1177,9 +1275,10 @@ static int lvos_bl_probe(struct virtio_device *vdev)
 		goto err_unlock;
 	}
 	b->pfns = kmalloc_array(LVOS_BL_BATCH, sizeof(*b->pfns), GFP_KERNEL);
-	if (!b->pfns) {
+	b->dpfns = kmalloc_array(LVOS_BL_BATCH, sizeof(*b->dpfns), GFP_KERNEL);
+	if (!b->pfns || !b->dpfns) {
 		err = -ENOMEM;
-		goto err_free;
+		goto err_free_pfns;
 	}
 	b->vdev = vdev;
 	vdev->priv = b;
@@ -1199,6 +1298,7 @@ static int lvos_bl_probe(struct virtio_device *vdev)
 	b->bdi.migratepage = lvos_bl_migratepage;
 #endif
 	b->may_deflate = virtio_has_feature(vdev, VIRTIO_BALLOON_F_DEFLATE_ON_OOM);
+	b->must_tell = virtio_has_feature(vdev, VIRTIO_BALLOON_F_MUST_TELL_HOST);
 	b->adjust_managed = !b->may_deflate;
 	b->guest_state = "off";
 	b->reason = LVOS_BL_OK;
@@ -1273,8 +1373,8 @@ err_del_vqs:
 	virtio_reset_device(vdev);
 	vdev->config->del_vqs(vdev);
 err_free_pfns:
+	kfree(b->dpfns);
 	kfree(b->pfns);
-err_free:
 	kfree(b);
 err_unlock:
 	mutex_unlock(&lvos_bl_dev_lock);
@@ -1302,6 +1402,7 @@ static void lvos_bl_remove(struct virtio_device *vdev)
 		page_reporting_unregister(&b->prdev);
 	dev_info(&vdev->dev, "released: %lu pages back to the guest%s\n", size,
 		 left ? " (after a reset: the host had stopped answering)" : "");
+	kfree(b->dpfns);
 	kfree(b->pfns);
 	kfree(b);
 }

@@ -29,6 +29,7 @@ struct lvos_bl_settings lvos_bl_set = {
 	.huge = true,
 	.report_chunks = true,
 	.guest_driven = false,
+	.shrinker = false,
 	.guest_interval_s = 30,
 	.guest_step_mb = 64,
 	.guest_keep_mb = 64,
@@ -56,6 +57,8 @@ module_param_named(huge, lvos_bl_set.huge, bool, 0444);
 MODULE_PARM_DESC(huge, "inflate in 2 MiB chunks first (default 1)");
 module_param_named(report_chunks, lvos_bl_set.report_chunks, bool, 0444);
 MODULE_PARM_DESC(report_chunks, "inflate 2 MiB chunks through the free page reporting queue when the host offers it: one discard per chunk on the host (default 1)");
+module_param_named(shrinker, lvos_bl_set.shrinker, bool, 0444);
+MODULE_PARM_DESC(shrinker, "with deflate-on-oom, also deflate when the kernel's reclaim runs short, before the OOM notifier (default 0, like vmw_balloon)");
 module_param_named(guest_driven, lvos_bl_set.guest_driven, bool, 0444);
 MODULE_PARM_DESC(guest_driven, "hand cold page cache back to the host when the guest is idle (needs free page reporting; default 0)");
 module_param_named(guest_interval_s, lvos_bl_set.guest_interval_s, uint, 0444);
@@ -94,13 +97,15 @@ static const struct lvos_bl_uint *lvos_bl_uint_of(const char *name)
 	return NULL;
 }
 
-/* the bool settings: huge, report_chunks, guest_driven */
+/* the bool settings: huge, report_chunks, shrinker, guest_driven */
 static bool *lvos_bl_bool_of(const char *name)
 {
 	if (!strcmp(name, "huge"))
 		return &lvos_bl_set.huge;
 	if (!strcmp(name, "report_chunks"))
 		return &lvos_bl_set.report_chunks;
+	if (!strcmp(name, "shrinker"))
+		return &lvos_bl_set.shrinker;
 	return &lvos_bl_set.guest_driven;
 }
 
@@ -163,6 +168,7 @@ LVOS_BL_SETTING(watch_ms);
 LVOS_BL_SETTING(ack_timeout_ms);
 LVOS_BL_SETTING(huge);
 LVOS_BL_SETTING(report_chunks);
+LVOS_BL_SETTING(shrinker);
 LVOS_BL_SETTING(guest_driven);
 LVOS_BL_SETTING(guest_interval_s);
 LVOS_BL_SETTING(guest_step_mb);
@@ -208,6 +214,7 @@ LVOS_BL_COUNTER(chunk_fallbacks, chunk_fallbacks);
 LVOS_BL_COUNTER(chunks_reported, chunks_reported);
 LVOS_BL_COUNTER(migrated, migrated);
 LVOS_BL_COUNTER(stalls, stalls);
+LVOS_BL_COUNTER(unannounced, unannounced);
 LVOS_BL_COUNTER(reports, reports);
 LVOS_BL_COUNTER(reported_pages, reported_pages);
 LVOS_BL_COUNTER(trims, trims);
@@ -294,7 +301,7 @@ static struct kobj_attribute attr_guest_state = __ATTR_RO(guest_state);
 static struct attribute *lvos_bl_attrs[] = {
 	&attr_reserve_mb.attr, &attr_hyst_mb.attr, &attr_holdoff_ms.attr,
 	&attr_watch_ms.attr, &attr_ack_timeout_ms.attr, &attr_huge.attr, &attr_report_chunks.attr,
-	&attr_guest_driven.attr, &attr_guest_interval_s.attr,
+	&attr_shrinker.attr, &attr_guest_driven.attr, &attr_guest_interval_s.attr,
 	&attr_guest_step_mb.attr, &attr_guest_keep_mb.attr,
 	&attr_device.attr, &attr_features.attr, &attr_target.attr.attr,
 	&attr_host_target.attr.attr, &attr_actual.attr, &attr_chunks.attr.attr,
@@ -302,7 +309,7 @@ static struct attribute *lvos_bl_attrs[] = {
 	&attr_limit.attr.attr, &attr_refused.attr.attr, &attr_refuse_reason.attr,
 	&attr_refusals.attr.attr, &attr_inflated.attr.attr, &attr_inflate_us.attr.attr,
 	&attr_chunk_fallbacks.attr.attr, &attr_chunks_reported.attr.attr,
-	&attr_migrated.attr.attr, &attr_stalls.attr.attr,
+	&attr_migrated.attr.attr, &attr_stalls.attr.attr, &attr_unannounced.attr.attr,
 	&attr_reports.attr.attr, &attr_reported_pages.attr.attr, &attr_trims.attr.attr,
 	&attr_trimmed_pages.attr.attr, &attr_guest_state.attr,
 	NULL

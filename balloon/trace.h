@@ -72,6 +72,24 @@ TRACE_EVENT(lvos_balloon_deflate,
 		  __entry->actual)
 );
 
+/* A message to the host (inflate or deflate PFNs) and whether it was acked in time. */
+TRACE_EVENT(lvos_balloon_message,
+	TP_PROTO(const char *queue, unsigned int pages, bool acked),
+	TP_ARGS(queue, pages, acked),
+	TP_STRUCT__entry(
+		__string(queue, queue)
+		__field(unsigned int, pages)
+		__field(bool, acked)
+	),
+	TP_fast_assign(
+		lvos_assign_str(queue, queue);
+		__entry->pages = pages;
+		__entry->acked = acked;
+	),
+	TP_printk("queue=%s pages=%u acked=%d", __get_str(queue), __entry->pages,
+		  __entry->acked)
+);
+
 #endif /* _LVOS_BALLOON_TRACE_H */
 
 #undef TRACE_INCLUDE_PATH

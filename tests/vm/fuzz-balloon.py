@@ -37,7 +37,7 @@ vmtest_check "bound" bl_take
 rm -f /tmp/bl-done
 ( vmtest_wait_host "^balloon-done" 300 >/dev/null; touch /tmp/bl-done ) &
 vmtest_log fuzzing
-fz_run sysfs --min-files 11 --state /tmp/fz.state --until /tmp/bl-done
+fz_run sysfs --min-files 12 --state /tmp/fz.state --until /tmp/bl-done
 vmtest_check "settings restored" lvos-sysfs-fuzz --restore /tmp/fz.state
 vmtest_log "$(for f in actual target refuse_reason refusals inflated stalls; do printf '%s=%s ' $f "$(bl $f)"; done)"
 vmtest_log final
