@@ -67,7 +67,6 @@ struct lvos_bg {
 	struct workqueue_struct *wq;
 	struct delayed_work tick;
 	bool stopping;
-	bool attached;			/* class interface registered */
 	struct class_interface intf;
 	/* settings */
 	unsigned int poll_ms;		/* 0 = no polling */

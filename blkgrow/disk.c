@@ -413,8 +413,6 @@ static void lvos_bg_trim_due(struct lvos_bg_disk *d, unsigned long now)
 	lvos_bg_send(d, "trim", d->capacity, d->capacity, "timer");
 }
 
-static int lvos_bg_attach(void);
-
 void lvos_bg_tick_fn(struct work_struct *work)
 {
 	struct lvos_bg_disk *d;
@@ -422,8 +420,6 @@ void lvos_bg_tick_fn(struct work_struct *work)
 	bool again;
 	u8 *buf;
 
-	if (!lvos_bg.attached && lvos_bg_attach())
-		goto out;
 	buf = kmalloc(32, GFP_KERNEL);
 	mutex_lock(&lvos_bg.lock);
 	list_for_each_entry(d, &lvos_bg.disks, node)
@@ -452,7 +448,6 @@ void lvos_bg_tick_fn(struct work_struct *work)
 		lvos_bg_trim_due(d, now);
 	mutex_unlock(&lvos_bg.lock);
 	kfree(buf);
-out:
 	mutex_lock(&lvos_bg.lock);
 	if (!lvos_bg.stopping)
 		queue_delayed_work(lvos_bg.wq, &lvos_bg.tick,
@@ -532,41 +527,54 @@ static void lvos_bg_remove_dev(LVOS_CLASS_INTF_ARGS)
 }
 
 /*
- * The block class is not exported: take it from any disk or partition in
- * the kset every device belongs to (found next to /sys/devices/system/cpu,
- * whose bus is exported). Then the class interface reports every disk
- * there is and every one to come.
+ * The block class is not exported, but every gendisk carries it from its
+ * allocation on: __alloc_disk_node() sets disk_to_dev()->class and ->type
+ * before it returns (6.1 and 6.12 alike). So allocate a disk that is never
+ * added (no devt, no sysfs, no uevent), take its class and put the disk:
+ * put_disk() of a disk never added is every driver's probe-failure path
+ * (brd, zram). block_class is a static object of the kernel, so the pointer
+ * outlives the disk. Exported API only, and it works whether or not any
+ * disk exists yet.
+ */
+static int lvos_bg_block_class(typeof(lvos_bg.intf.class) *cls)
+{
+	struct gendisk *disk = lvos_alloc_bare_disk();
+	struct device *dev;
+	int err = 0;
+
+	if (IS_ERR(disk))
+		return PTR_ERR(disk);
+	dev = disk_to_dev(disk);
+	if (dev->class && dev->type &&
+	    lvos_bg_block_class_ok(dev->class->name, dev->type->name))
+		*cls = dev->class;
+	else
+		err = -ENODEV;
+	put_disk(disk);
+	return err;
+}
+
+/*
+ * The class interface reports every disk there is at registration and
+ * every one to come, so nothing is ever looked up again.
  */
 static int lvos_bg_attach(void)
 {
-	struct device *cpu0 = get_cpu_device(0);
-	struct kset *devices = cpu0 ? cpu0->kobj.kset : NULL;
-	struct kobject *k;
 	int err;
 
-	if (!devices)
-		return -ENODEV;
-	spin_lock(&devices->list_lock);
-	list_for_each_entry(k, &devices->list, entry) {
-		struct device *dev = kobj_to_dev(k);
-
-		if (dev->class && dev->class->name && !strcmp(dev->class->name, "block")) {
-			lvos_bg.intf.class = dev->class;
-			break;
-		}
+	err = lvos_bg_block_class(&lvos_bg.intf.class);
+	if (err) {
+		pr_err("no block class from a new gendisk (%d)\n", err);
+		return err;
 	}
-	spin_unlock(&devices->list_lock);
-	if (!lvos_bg.intf.class)
-		return -ENODEV;
 	lvos_bg.intf.add_dev = lvos_bg_add_dev;
 	lvos_bg.intf.remove_dev = lvos_bg_remove_dev;
 	err = class_interface_register(&lvos_bg.intf);
 	if (err) {
+		pr_err("cannot watch the block class (%d)\n", err);
 		lvos_bg.intf.class = NULL;
-		return err;
 	}
-	lvos_bg.attached = true;
-	return 0;
+	return err;
 }
 
 int lvos_bg_disks_init(void)
@@ -576,9 +584,7 @@ int lvos_bg_disks_init(void)
 	INIT_LIST_HEAD(&lvos_bg.disks);
 	INIT_DELAYED_WORK(&lvos_bg.tick, lvos_bg_tick_fn);
 	err = lvos_bg_attach();
-	if (err == -ENODEV)
-		pr_info("no block devices yet: watching for the first one\n");
-	else if (err)
+	if (err)
 		return err;
 	queue_delayed_work(lvos_bg.wq, &lvos_bg.tick, msecs_to_jiffies(lvos_bg.watch_ms));
 	return 0;
@@ -590,8 +596,7 @@ void lvos_bg_disks_exit(void)
 	lvos_bg.stopping = true;
 	mutex_unlock(&lvos_bg.lock);
 	cancel_delayed_work_sync(&lvos_bg.tick);
-	if (lvos_bg.attached)
-		class_interface_unregister(&lvos_bg.intf);	/* removes every disk */
+	class_interface_unregister(&lvos_bg.intf);	/* removes every disk */
 	mutex_lock(&lvos_bg.lock);
 	WARN_ON(!list_empty(&lvos_bg.disks));	/* the interface took them all */
 	mutex_unlock(&lvos_bg.lock);

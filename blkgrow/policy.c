@@ -20,6 +20,13 @@ static const char * const lvos_bg_source_names[LVOS_BG_SRC_NR] = {
 	[LVOS_BG_SRC_GUARD_CLEAR] = "guard-clear",
 };
 
+bool lvos_bg_block_class_ok(const char *class_name, const char *type_name)
+{
+	return class_name && type_name && !strcmp(class_name, "block") &&
+	       !strcmp(type_name, "disk");
+}
+EXPORT_SYMBOL_IF_KUNIT(lvos_bg_block_class_ok);
+
 const char *lvos_bg_source_name(enum lvos_bg_source src)
 {
 	return (unsigned int)src < LVOS_BG_SRC_NR ? lvos_bg_source_names[src] : "?";

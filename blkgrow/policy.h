@@ -23,6 +23,12 @@ enum lvos_bg_source {
 	LVOS_BG_SRC_NR
 };
 
+/*
+ * A freshly allocated gendisk's class and device type: lvos takes the
+ * (unexported) block class from one, and checks it is what it thinks.
+ */
+bool lvos_bg_block_class_ok(const char *class_name, const char *type_name);
+
 const char *lvos_bg_source_name(enum lvos_bg_source src);
 enum lvos_bg_source lvos_bg_source_of(enum lvos_hv_notify notify);
 bool lvos_bg_needs_poll(enum lvos_hv_notify notify, bool virt);

@@ -2,10 +2,13 @@
 /*
  * KUnit tests for lvos_blkgrow's pure decisions (blkgrow/policy.c): what a
  * capacity change means (grow, shrink, guard), where the data ends, READ
- * CAPACITY parsing (including hostile answers), the helper's report lines
- * and the source names in the audit trail.
+ * CAPACITY parsing (including hostile answers), the helper's report lines,
+ * the source names in the audit trail, and where the block class comes
+ * from (a gendisk that is never added).
  */
 #include <kunit/test.h>
+#include <linux/blkdev.h>
+#include <linux/device.h>
 #include <linux/string.h>
 
 #include "../blkgrow/policy.h"
@@ -151,10 +154,36 @@ static void bg_sources(struct kunit *test)
 	KUNIT_EXPECT_FALSE(test, lvos_bg_needs_poll(LVOS_NOTIFY_ABSENT, false));
 }
 
+/* ---- where the block class comes from ---- */
+
+static void bg_block_class(struct kunit *test)
+{
+	struct gendisk *disk;
+	struct device *dev;
+
+	KUNIT_EXPECT_TRUE(test, lvos_bg_block_class_ok("block", "disk"));
+	KUNIT_EXPECT_FALSE(test, lvos_bg_block_class_ok("block", "partition"));
+	KUNIT_EXPECT_FALSE(test, lvos_bg_block_class_ok("blockx", "disk"));
+	KUNIT_EXPECT_FALSE(test, lvos_bg_block_class_ok("memory", "disk"));
+	KUNIT_EXPECT_FALSE(test, lvos_bg_block_class_ok(NULL, "disk"));
+	KUNIT_EXPECT_FALSE(test, lvos_bg_block_class_ok("block", NULL));
+	/* the premise: a disk never added already has its class and type */
+	disk = lvos_alloc_bare_disk();
+	KUNIT_ASSERT_FALSE(test, IS_ERR_OR_NULL(disk));
+	dev = disk_to_dev(disk);
+	KUNIT_EXPECT_NOT_ERR_OR_NULL(test, dev->class);
+	KUNIT_EXPECT_NOT_ERR_OR_NULL(test, dev->type);
+	if (dev->class && dev->type)
+		KUNIT_EXPECT_TRUE(test, lvos_bg_block_class_ok(dev->class->name, dev->type->name));
+	KUNIT_EXPECT_FALSE(test, device_is_registered(dev));
+	put_disk(disk);
+}
+
 static struct kunit_case bg_policy_cases[] = {
 	KUNIT_CASE(bg_classify),
 	KUNIT_CASE(bg_data_end),
 	KUNIT_CASE(bg_sources),
+	KUNIT_CASE(bg_block_class),
 	{}
 };
 

@@ -3,15 +3,17 @@
  * KUnit tests for lvos_vcpu_hotplug's pure decisions (vcpu-hotplug/policy.c):
  * policy modes, the memory zone/ratio plan (what lvos sets and what it
  * leaves to the admin), the density-mode parking policy, virtio-net queue
- * retuning, the refused-CPU log line filter; and the "shape changed"
+ * retuning, the refused-CPU log line filter, the search for the memory bus
+ * (mem.c: only a validated memory block's bus); and the "shape changed"
  * notification chain of lvos_hvdetect.
  */
 #include <kunit/test.h>
+#include <linux/device.h>
 #include <linux/notifier.h>
 #include <linux/string.h>
 
 #include <lvos/hvdetect.h>
-#include "../vcpu-hotplug/policy.h"
+#include "../vcpu-hotplug/hotplug.h"
 
 /* ---- policy modes ---- */
 
@@ -264,6 +266,115 @@ static void hp_shape_chain(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, lvos_shape_unregister_notifier(&s.nb), -ENOENT);
 }
 
+/* ---- finding the memory bus (memory_subsys is not exported) ---- */
+
+static void hp_mem_block_names(struct kunit *test)
+{
+	KUNIT_EXPECT_TRUE(test, lvos_hp_mem_block_name_ok("memory0"));
+	KUNIT_EXPECT_TRUE(test, lvos_hp_mem_block_name_ok("memory4294967295"));
+	KUNIT_EXPECT_FALSE(test, lvos_hp_mem_block_name_ok("memory4294967296"));
+	KUNIT_EXPECT_FALSE(test, lvos_hp_mem_block_name_ok("memory"));
+	KUNIT_EXPECT_FALSE(test, lvos_hp_mem_block_name_ok("memory12a"));
+	KUNIT_EXPECT_FALSE(test, lvos_hp_mem_block_name_ok("memory+1"));
+	KUNIT_EXPECT_FALSE(test, lvos_hp_mem_block_name_ok("memory1\n"));
+	KUNIT_EXPECT_FALSE(test, lvos_hp_mem_block_name_ok("memory_tier0"));
+	KUNIT_EXPECT_FALSE(test, lvos_hp_mem_block_name_ok("node0"));
+	KUNIT_EXPECT_FALSE(test, lvos_hp_mem_block_name_ok(NULL));
+}
+
+/*
+ * A devices kset of our own, never registered: the walk only reads the
+ * list, each kobject's parent and name and each device's bus.
+ */
+struct hp_tree {
+	struct kset devices;
+	struct kobject system, elsewhere;
+	struct device dev[6];
+	unsigned int n;
+};
+
+static struct bus_type hp_memory_bus = { .name = "memory" };
+static struct bus_type hp_other_bus = { .name = "platform" };
+
+static void hp_nop_release(struct device *dev)
+{
+}
+
+static struct device *hp_add(struct kunit *test, struct hp_tree *t, struct kobject *parent,
+			     const char *name, struct bus_type *bus)
+{
+	struct device *dev = &t->dev[t->n++];
+
+	device_initialize(dev);
+	dev->release = hp_nop_release;
+	dev->bus = bus;
+	KUNIT_ASSERT_EQ(test, dev_set_name(dev, "%s", name), 0);
+	dev->kobj.parent = parent;
+	list_add_tail(&dev->kobj.entry, &t->devices.list);
+	return dev;
+}
+
+static struct hp_tree *hp_tree(struct kunit *test)
+{
+	struct hp_tree *t = kunit_kzalloc(test, sizeof(*t), GFP_KERNEL);
+
+	KUNIT_ASSERT_NOT_ERR_OR_NULL(test, t);
+	INIT_LIST_HEAD(&t->devices.list);
+	spin_lock_init(&t->devices.list_lock);
+	return t;
+}
+
+static void hp_tree_free(struct hp_tree *t)
+{
+	while (t->n--) {
+		list_del(&t->dev[t->n].kobj.entry);
+		put_device(&t->dev[t->n]);
+	}
+}
+
+static void hp_mem_walk_validates(struct kunit *test)
+{
+	struct hp_tree *t = hp_tree(test);
+	struct device *root, *block, *found;
+
+	/* listed first, so a walk that trusts the first match takes them */
+	hp_add(test, t, &t->elsewhere, "memory", &hp_other_bus);	/* not under system/ */
+	root = hp_add(test, t, &t->system, "memory", NULL);
+	hp_add(test, t, &root->kobj, "memory0", &hp_other_bus);	/* another bus */
+	hp_add(test, t, &root->kobj, "memory_tier0", &hp_memory_bus);	/* not a block */
+	block = hp_add(test, t, &root->kobj, "memory32", &hp_memory_bus);
+	found = lvos_hp_mem_walk(&t->devices, &t->system);
+	KUNIT_EXPECT_PTR_EQ(test, found, block);
+	if (found) {
+		KUNIT_EXPECT_STREQ(test, found->bus->name, "memory");
+		put_device(found);
+	}
+	hp_tree_free(t);
+}
+
+static void hp_mem_walk_nothing(struct kunit *test)
+{
+	struct hp_tree *t = hp_tree(test);
+	struct device *root, *found;
+
+	/* decoys only: nothing, never a wrong bus */
+	root = hp_add(test, t, &t->system, "memory", NULL);
+	hp_add(test, t, &t->elsewhere, "memory", &hp_memory_bus);
+	hp_add(test, t, &root->kobj, "memory0", &hp_other_bus);
+	hp_add(test, t, &root->kobj, "memoryX", &hp_memory_bus);
+	found = lvos_hp_mem_walk(&t->devices, &t->system);
+	KUNIT_EXPECT_NULL(test, found);
+	put_device(found);
+	hp_tree_free(t);
+	/* no root at all */
+	t = hp_tree(test);
+	hp_add(test, t, &t->elsewhere, "memory", NULL);
+	found = lvos_hp_mem_walk(&t->devices, &t->system);
+	KUNIT_EXPECT_NULL(test, found);
+	put_device(found);
+	hp_tree_free(t);
+}
+
 static struct kunit_case hp_policy_cases[] = {
 	KUNIT_CASE(hp_modes),
 	KUNIT_CASE(hp_mem_plan_61_default),
@@ -271,6 +382,9 @@ static struct kunit_case hp_policy_cases[] = {
 	KUNIT_CASE(hp_mem_plan_admin_wins),
 	KUNIT_CASE(hp_mem_plan_idempotent),
 	KUNIT_CASE(hp_cmdline),
+	KUNIT_CASE(hp_mem_block_names),
+	KUNIT_CASE(hp_mem_walk_validates),
+	KUNIT_CASE(hp_mem_walk_nothing),
 	{}
 };
 

@@ -100,7 +100,10 @@ struct lvos_hp {
 	struct work_struct settle;
 	struct delayed_work park_work;
 	struct kobject *kobj;
-	/* const from 6.4 on; the type of struct device's own pointer fits both */
+	/*
+	 * const from 6.4 on; the type of struct device's own pointer fits
+	 * both. NULL: not found (lvos_hp_mem_walk()), the counts are -ENODEV.
+	 */
 	typeof(((struct device *)NULL)->bus) mem_bus;
 	void **acpi_handles;		/* processor and memory objects we watch */
 	unsigned int nr_acpi_handles, max_acpi_handles;
@@ -126,8 +129,9 @@ void lvos_hp_mem_exit(void);
 void lvos_hp_mem_settle(void);
 int lvos_hp_mem_apply(void);
 void lvos_hp_mem_restore(void);
-void lvos_hp_mem_count(unsigned int *online, unsigned int *offline,
-		       unsigned int *movable);
+int lvos_hp_mem_count(unsigned int *online, unsigned int *offline,
+		      unsigned int *movable);
+struct device *lvos_hp_mem_walk(struct kset *devices, const struct kobject *system);
 
 void lvos_hp_retune(void);
 

@@ -239,9 +239,9 @@ LVOS_HP_RO(parked_cpus);
 static ssize_t _name##_show(struct kobject *k, struct kobj_attribute *a, char *buf) \
 {									\
 	unsigned int online, offline, movable;				\
+	int err = lvos_hp_mem_count(&online, &offline, &movable);	\
 									\
-	lvos_hp_mem_count(&online, &offline, &movable);			\
-	return sysfs_emit(buf, "%u\n", _field);				\
+	return err ?: sysfs_emit(buf, "%u\n", _field);			\
 }									\
 LVOS_HP_RO(_name)
 

@@ -359,51 +359,89 @@ static int lvos_hp_count_block(struct device *dev, void *data)
 	return 0;
 }
 
-void lvos_hp_mem_count(unsigned int *online, unsigned int *offline,
-		       unsigned int *movable)
+/* -ENODEV without the memory bus: a count of 0 would be a lie */
+int lvos_hp_mem_count(unsigned int *online, unsigned int *offline,
+		      unsigned int *movable)
 {
 	struct lvos_hp_mem_counts c = {};
 
-	if (lvos_hp.mem_bus)
-		bus_for_each_dev(lvos_hp.mem_bus, NULL, &c, lvos_hp_count_block);
+	if (!lvos_hp.mem_bus)
+		return -ENODEV;
+	bus_for_each_dev(lvos_hp.mem_bus, NULL, &c, lvos_hp_count_block);
 	*online = c.online;
 	*offline = c.offline;
 	*movable = c.movable;
+	return 0;
 }
 
 /* ---- setup ---- */
 
 /*
- * The memory bus (memory_subsys is not exported): the bus of any device
- * under /sys/devices/system/memory, a sibling of /sys/devices/system/cpu
- * whose bus (cpu_subsys) is exported. Bus devices hang off their root by
- * kobject only (dev->parent stays NULL), so the search walks the kset every
- * device belongs to.
+ * The memory bus. memory_subsys is not exported, and no exported function
+ * of 6.1 or 6.12 leads to it (find_memory_block() and walk_memory_blocks()
+ * are not exported either: checked in both Module.symvers), so lvos takes
+ * the bus of a memory block device: a child of
+ * /sys/devices/system/memory, a sibling of /sys/devices/system/cpu whose
+ * bus (cpu_subsys) is exported. Bus devices hang off their root by kobject
+ * only (dev->parent stays NULL), so the search walks the kset every device
+ * belongs to, and it takes nothing on trust: the root must be the
+ * "memory" child of @system, the device a "memory<N>" under it on a bus
+ * named "memory". Returns that device with a reference, or NULL.
+ * A function of its own (the kset and @system as arguments) for KUnit.
  */
-static void lvos_hp_find_mem_bus(void)
+struct device *lvos_hp_mem_walk(struct kset *devices, const struct kobject *system)
+{
+	struct kobject *k, *root = NULL;
+	struct device *found = NULL;
+
+	spin_lock(&devices->list_lock);
+	list_for_each_entry(k, &devices->list, entry) {
+		if (k->parent == system && !strcmp(kobject_name(k) ?: "", "memory")) {
+			root = k;
+			break;
+		}
+	}
+	if (root) {
+		list_for_each_entry(k, &devices->list, entry) {
+			struct device *dev = kobj_to_dev(k);
+
+			if (k->parent != root || !lvos_hp_mem_block_name_ok(kobject_name(k)) ||
+			    !dev->bus || !dev->bus->name || strcmp(dev->bus->name, "memory"))
+				continue;
+			found = get_device(dev);
+			break;
+		}
+	}
+	spin_unlock(&devices->list_lock);
+	return found;
+}
+EXPORT_SYMBOL_IF_KUNIT(lvos_hp_mem_walk);
+
+/*
+ * The walk's answer, checked once more through the bus itself: the bus
+ * lists the device under its name (bus_find_device_by_name() walks the
+ * bus's own klist), so it is a registered bus and the device is on it.
+ */
+static int lvos_hp_find_mem_bus(void)
 {
 	struct device *cpu0 = get_cpu_device(0);
-	struct kobject *cpu_root, *mem_root, *k;
-	struct kset *devices;
+	struct kobject *cpu_root = cpu0 ? cpu0->kobj.parent : NULL;
+	struct device *dev, *listed;
+	int err = -ENODEV;
 
-	cpu_root = cpu0 ? cpu0->kobj.parent : NULL;
-	if (!cpu_root || !cpu_root->kset || !cpu_root->parent)
-		return;
-	devices = cpu_root->kset;
-	mem_root = kset_find_obj(devices, "memory");
-	if (!mem_root)
-		return;
-	if (mem_root->parent == cpu_root->parent) {
-		spin_lock(&devices->list_lock);
-		list_for_each_entry(k, &devices->list, entry) {
-			if (k->parent == mem_root) {
-				lvos_hp.mem_bus = kobj_to_dev(k)->bus;
-				break;
-			}
-		}
-		spin_unlock(&devices->list_lock);
+	if (!cpu_root || !cpu_root->parent || !cpu0->kobj.kset)
+		return -ENODEV;
+	dev = lvos_hp_mem_walk(cpu0->kobj.kset, cpu_root->parent);
+	if (!dev)
+		return -ENODEV;
+	listed = bus_find_device_by_name(dev->bus, NULL, dev_name(dev));
+	if (listed == dev) {
+		lvos_hp.mem_bus = dev->bus;
+		err = 0;
 	}
-	kobject_put(mem_root);
+	put_device(listed);
+	put_device(dev);
+	return err;
 }
 
 int lvos_hp_mem_init(void)
@@ -415,11 +453,16 @@ int lvos_hp_mem_init(void)
 	err = register_memory_notifier(&lvos_hp_mem_nb);
 	if (err)
 		return err;
-	lvos_hp_find_mem_bus();
-	if (hp->mem_bus && bus_register_notifier(hp->mem_bus, &lvos_hp_mem_bus_nb))
-		hp->mem_bus = NULL;
-	if (!hp->mem_bus)
-		pr_info("no memory block devices: memory hot-add is not reported\n");
+	err = lvos_hp_find_mem_bus();
+	if (!err) {
+		err = bus_register_notifier(hp->mem_bus, &lvos_hp_mem_bus_nb);
+		if (err)
+			hp->mem_bus = NULL;
+	}
+	/* what the user gets: no memory events, memory_blocks_* fail with -ENODEV */
+	if (err)
+		pr_warn("memory block devices not found (%d): memory hot-add is not reported, memory_blocks_* read -ENODEV\n",
+			err);
 	return 0;
 }
 

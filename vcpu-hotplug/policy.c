@@ -139,3 +139,17 @@ unsigned int lvos_hp_queue_target(unsigned int cur, unsigned int max,
 	return want;
 }
 EXPORT_SYMBOL_IF_KUNIT(lvos_hp_queue_target);
+
+bool lvos_hp_mem_block_name_ok(const char *name)
+{
+	const char *p;
+	unsigned int id;
+
+	if (!name || strncmp(name, "memory", 6) || !name[6])
+		return false;
+	for (p = name + 6; *p; p++)
+		if (!isdigit(*p))
+			return false;
+	return !kstrtouint(name + 6, 10, &id);	/* and the id fits */
+}
+EXPORT_SYMBOL_IF_KUNIT(lvos_hp_mem_block_name_ok);

@@ -48,6 +48,9 @@ void lvos_hp_mem_plan(const struct lvos_hp_mem_state *cur, bool onlines,
 
 bool lvos_hp_cmdline_has(const char *cmdline, const char *param);
 
+/* "memory<N>": the name of a memory block device (drivers/base/memory.c) */
+bool lvos_hp_mem_block_name_ok(const char *name);
+
 /* Density mode: park (offline) idle vCPUs, unpark on load. */
 struct lvos_hp_park_params {
 	unsigned int floor;		/* never fewer online CPUs than this */

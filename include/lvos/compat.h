@@ -74,6 +74,22 @@ static inline struct gendisk *lvos_alloc_page_disk(void)
 }
 
 /*
+ * A gendisk with the queue's default limits, for a caller that only needs
+ * what allocation sets up (blkgrow takes the block class from it) and never
+ * adds it. 6.9 gave blk_alloc_disk() a queue_limits argument and an ERR_PTR
+ * return (LVOS_HAVE_BLK_LIMITS). Returns an ERR_PTR on failure on every
+ * kernel; put_disk() frees it.
+ */
+static inline struct gendisk *lvos_alloc_bare_disk(void)
+{
+#ifdef LVOS_HAVE_BLK_LIMITS
+	return blk_alloc_disk(NULL, NUMA_NO_NODE);
+#else
+	return blk_alloc_disk(NUMA_NO_NODE) ?: ERR_PTR(-ENOMEM);
+#endif
+}
+
+/*
  * Exclusive open of a block device by path. 6.9 (f3a608827d1f) replaced
  * blkdev_get_by_path() with bdev_file_open_by_path(), which returns a
  * struct file; Kbuild sets LVOS_HAVE_BDEV_FILE when it exists. @handle is
