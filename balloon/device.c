@@ -715,6 +715,14 @@ static bool lvos_bl_balance(struct lvos_bl *b, struct lvos_bl_mem *m)
 
 static struct vfsmount *lvos_bl_cg_mnt;
 static struct file *lvos_bl_reclaim_file;
+/*
+ * memory.reclaim reclaims anonymous memory too while swap has room (with
+ * lvos_pagefile: it compresses the workload's memory back into the guest).
+ * 6.11+ takes "swappiness=0": page cache only (cgroup reclaim with
+ * swappiness 0 scans file pages only, MGLRU too). Older kernels refuse the
+ * argument (-EINVAL): there the trim waits while any swap has free space.
+ */
+static bool lvos_bl_reclaim_file_only = true;
 
 /*
  * The root memory cgroup's memory.reclaim (5.19+) reclaims the coldest
@@ -770,8 +778,9 @@ static void lvos_bl_guest_trim(struct lvos_bl *b)
 	struct lvos_bl_mem m;
 	unsigned long refaults, swapins, n, before, after;
 	struct file *f;
-	char buf[24];
+	char buf[40];
 	loff_t pos = 0;
+	ssize_t err;
 	int len;
 
 	if (!READ_ONCE(lvos_bl_set.guest_driven)) {
@@ -784,6 +793,10 @@ static void lvos_bl_guest_trim(struct lvos_bl *b)
 	}
 	if (time_before(jiffies, b->next_trim))
 		return;
+	if (!lvos_bl_reclaim_file_only && get_nr_swap_pages() > 0) {
+		b->guest_state = "waiting: swap is on (this kernel's memory.reclaim would swap)";
+		return;
+	}
 	b->next_trim = jiffies + lvos_bl_set.guest_interval_s * HZ;
 
 	lvos_bl_sample(b, &m);
@@ -813,9 +826,17 @@ static void lvos_bl_guest_trim(struct lvos_bl *b)
 				    PTR_ERR(f));
 		return;
 	}
-	len = scnprintf(buf, sizeof(buf), "%lu", n << PAGE_SHIFT);
+	len = scnprintf(buf, sizeof(buf), "%lu%s", n << PAGE_SHIFT,
+			lvos_bl_reclaim_file_only ? " swappiness=0" : "");
 	/* -EAGAIN: less was reclaimable than asked; what was, is gone */
-	kernel_write(f, buf, len, &pos);
+	err = kernel_write(f, buf, len, &pos);
+	if (err == -EINVAL && lvos_bl_reclaim_file_only) {
+		lvos_bl_reclaim_file_only = false;
+		pr_info("guest-driven mode: memory.reclaim takes no swappiness=0 here: trimming only while swap is off or full\n");
+		b->next_trim = jiffies;		/* again at once, the old way */
+		b->guest_state = "idle: nothing cold to trim";
+		return;
+	}
 	after = lvos_bl_file_pages();
 	if (before > after) {
 		WRITE_ONCE(b->trimmed_pages, b->trimmed_pages + before - after);
