@@ -17,7 +17,7 @@
  *	channels` does; runs until killed
  *
  * Exit status: 0 done, 1 usage, 2 the kernel refused (errno printed),
- * 3 timed out waiting.
+ * 3 timed out waiting, 4 the kernel has no AF_XDP (CONFIG_XDP_SOCKETS).
  */
 #include <errno.h>
 #include <net/if.h>
@@ -61,6 +61,10 @@ static int do_xsk(const char *ifname, unsigned int queue, const char *wait_file)
 	if (!sxdp.sxdp_ifindex)
 		return fail(ifname);
 	fd = socket(AF_XDP, SOCK_RAW, 0);
+	if (fd < 0 && errno == EAFNOSUPPORT) {
+		printf("xsk: no AF_XDP in this kernel\n");
+		return 4;
+	}
 	if (fd < 0)
 		return fail("AF_XDP socket");
 	area = mmap(NULL, umem.len, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);

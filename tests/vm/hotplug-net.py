@@ -8,7 +8,8 @@
 #  - an RSS indirection table the admin set over queues 0-1 does not stop
 #    the queues following down to 3;
 #  - one over queues 0-2 keeps 3 when a vCPU goes (the table uses queue 2);
-#  - an AF_XDP socket bound to queue 2 keeps 3 likewise;
+#  - an AF_XDP socket bound to queue 2 keeps 3 likewise (not on the debug
+#    kernel: it has no AF_XDP);
 #  - with retune off nothing follows.
 # The new vCPUs: on 6.1 (and debug) QMP hot-adds two, which lvos onlines;
 # Debian's 6.12 refuses QEMU 7.2's CPU hot-add (hotplug-cpu-refused.py), so
@@ -88,15 +89,22 @@ vmtest_check "default RSS table again" lvos-netq indir eth0 0
 # an AF_XDP socket on queue 2: they stay
 lvos-netq xsk eth0 2 /tmp/xsk-go > /tmp/xsk 2>&1 &
 xsk=$!
-vmtest_check "AF_XDP socket bound to queue 2" vmtest_wait_for 10 grep -q bound /tmp/xsk
-vmtest_check "admin offlines cpu$a" shape_change offline $a
-vmtest_eq "AF_XDP on queue 2: queues stay 3" "$(rxq)" 3
-vmtest_match "reported" "$(hp last_event) $(hp last_event_object): $(hp last_event_outcome)" \
-	'^retune eth0: queue pairs stay 3 [(]not 2[)]: an AF_XDP socket is bound to a queue beyond it$'
-touch /tmp/xsk-go
-wait $xsk
-vmtest_eq "AF_XDP socket closed" "$?" 0
-vmtest_check "admin onlines cpu$a" shape_change online $a
+vmtest_wait_for 10 grep -q -e bound -e "no AF_XDP" /tmp/xsk
+if [ "$LVOS_DEBUG" = 1 ] && grep -q "no AF_XDP" /tmp/xsk; then
+	# the debug kernel has no BPF_SYSCALL, so no XDP_SOCKETS; the stock ones do
+	wait $xsk
+	vmtest_log "AF_XDP part not run: no AF_XDP in the debug kernel"
+else
+	vmtest_check "AF_XDP socket bound to queue 2" grep -q bound /tmp/xsk
+	vmtest_check "admin offlines cpu$a" shape_change offline $a
+	vmtest_eq "AF_XDP on queue 2: queues stay 3" "$(rxq)" 3
+	vmtest_match "reported" "$(hp last_event) $(hp last_event_object): $(hp last_event_outcome)" \
+		'^retune eth0: queue pairs stay 3 [(]not 2[)]: an AF_XDP socket is bound to a queue beyond it$'
+	touch /tmp/xsk-go
+	wait $xsk
+	vmtest_eq "AF_XDP socket closed" "$?" 0
+	vmtest_check "admin onlines cpu$a" shape_change online $a
+fi
 
 vmtest_check "retune off" sh -c "echo 0 > $H/retune"
 vmtest_check "admin onlines cpu$b" shape_change online $b
