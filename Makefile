@@ -78,8 +78,9 @@ ko-locked:
 #                     fork per cycle (tests/vm/cycles-*)
 #   lvos-openrace     opens racing a resize (tests/vm/pagefile-resize-race.py)
 #   lvos-frag         half-free pageblocks for balloon-basic's compaction check
+#   lvos-netq         AF_XDP bind, RSS table, ethtool monitor (tests/vm/hotplug-net.py)
 STATIC_TOOLS := tools/lvos-detect-virt tools/pagefile-hog tools/lvos-sysfs-fuzz \
-	tools/lvos-modcycle tools/lvos-openrace tools/lvos-frag
+	tools/lvos-modcycle tools/lvos-openrace tools/lvos-frag tools/lvos-netq
 
 tools: $(STATIC_TOOLS)
 

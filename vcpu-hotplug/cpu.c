@@ -17,6 +17,7 @@
 #include <linux/acpi.h>
 #include <linux/cpu.h>
 #include <linux/cpuhotplug.h>
+#include <linux/debugfs.h>
 #include <linux/delay.h>
 #include <linux/kernel_stat.h>
 #include <linux/ktime.h>
@@ -111,6 +112,65 @@ static int lvos_hp_cpu_bus_event(struct notifier_block *nb, unsigned long action
 static struct notifier_block lvos_hp_cpu_nb = {
 	.notifier_call = lvos_hp_cpu_bus_event,
 };
+
+#ifdef LVOS_FAULT_INJECTION
+/*
+ * Test builds only (LVOS_FAULTS=1, never dkms or packages): writing N to
+ * debugfs lvos_vcpu_hotplug/inject_cpu_add hands a present, offline cpuN
+ * to lvos as if it had just been hot-added - the cpu_subsys ADD_DEVICE
+ * event register_cpu() sends - so settle, add_cpu(), the report and the
+ * retune run as for a real add. Debian's 6.12 refuses QEMU 7.2's CPU
+ * hot-add, so its tests boot CPUs present but offline (maxcpus=) instead.
+ */
+static ssize_t lvos_hp_inject_cpu_add(struct file *file, const char __user *ubuf,
+				      size_t len, loff_t *ppos)
+{
+	struct lvos_hp *hp = &lvos_hp;
+	struct device *dev = NULL;
+	unsigned int cpu;
+	int err;
+
+	err = kstrtouint_from_user(ubuf, len, 10, &cpu);
+	if (err)
+		return err;
+	if (cpu >= nr_cpu_ids)
+		return -ERANGE;
+	cpus_read_lock();
+	if (cpu_present(cpu) && !cpu_online(cpu))
+		dev = get_cpu_device(cpu);
+	cpus_read_unlock();
+	if (!dev)
+		return -EINVAL;
+	spin_lock_irq(&hp->lock);
+	cpumask_clear_cpu(cpu, hp->admin_offline);	/* a new CPU has no history */
+	spin_unlock_irq(&hp->lock);
+	lvos_hp_cpu_bus_event(&lvos_hp_cpu_nb, BUS_NOTIFY_ADD_DEVICE, dev);
+	return len;
+}
+
+static const struct file_operations lvos_hp_inject_fops = {
+	.owner = THIS_MODULE,
+	.write = lvos_hp_inject_cpu_add,
+	.llseek = noop_llseek,
+};
+
+static struct dentry *lvos_hp_debugfs;
+
+static void lvos_hp_faults_init(void)
+{
+	lvos_hp_debugfs = debugfs_create_dir(KBUILD_MODNAME, NULL);
+	debugfs_create_file("inject_cpu_add", 0200, lvos_hp_debugfs, NULL,
+			    &lvos_hp_inject_fops);
+}
+
+static void lvos_hp_faults_exit(void)
+{
+	debugfs_remove_recursive(lvos_hp_debugfs);
+}
+#else
+static void lvos_hp_faults_init(void) { }
+static void lvos_hp_faults_exit(void) { }
+#endif
 
 /* ---- ACPI processor objects: hot-adds the kernel refused ---- */
 
@@ -603,6 +663,7 @@ int lvos_hp_cpu_init(void)
 	if (err)
 		goto err_cpuhp;
 	lvos_hp_acpi_watch();
+	lvos_hp_faults_init();
 	if (!hp->nr_acpi_handles)
 		pr_info("no ACPI processor objects: refused CPU hot-adds are not reported\n");
 	return 0;
@@ -619,6 +680,7 @@ void lvos_hp_cpu_exit(void)
 {
 	struct lvos_hp *hp = &lvos_hp;
 
+	lvos_hp_faults_exit();
 	lvos_hp_acpi_unwatch();
 	bus_unregister_notifier(&cpu_subsys, &lvos_hp_cpu_nb);
 	cpuhp_remove_state_nocalls(hp->cpuhp_state);

@@ -87,7 +87,7 @@ struct lvos_hp {
 	u64 *park_busy, *park_total;	/* [nr_cpu_ids], last sample */
 	unsigned int shape_cpus, shape_present;	/* the shape at the last pass */
 	unsigned long shape_ram;
-	unsigned long queue_changes;	/* virtio-net queue counts changed */
+	unsigned long queue_changes;	/* NIC queue counts changed */
 
 	/*
 	 * The kernel's memory knobs (mem.c), under @knob_mutex, which is

@@ -6,7 +6,7 @@
  *
  * cpu.c: vCPU hot-add/remove, admin-offline bookkeeping, refused hot-adds,
  * density mode. mem.c: memory online policy and events. retune.c: what
- * follows a change (virtio-net queues, the shape notification).
+ * follows a change (NIC queue pairs, the shape notification).
  * This file: parameters, /sys/kernel/lvos/hotplug/, the event record.
  */
 #include <linux/acpi.h>
@@ -71,7 +71,7 @@ MODULE_PARM_DESC(movable_ratio,
 
 static bool retune = true;
 module_param(retune, bool, 0444);
-MODULE_PARM_DESC(retune, "virtio-net queue pairs follow the online vCPU count (default 1)");
+MODULE_PARM_DESC(retune, "multiqueue NICs' queue pairs follow the online vCPU count (default 1)");
 
 static bool park;
 module_param(park, bool, 0444);

@@ -72,7 +72,7 @@ lvos_hp_park_decide(const struct lvos_hp_park_params *p, unsigned int online,
 
 unsigned int lvos_hp_busy_pct(u64 busy_delta, u64 total_delta);
 
-/* virtio-net queue pairs for @online CPUs, or 0 to leave the device alone */
+/* NIC queue pairs for @online CPUs, or 0 to leave the device alone */
 unsigned int lvos_hp_queue_target(unsigned int cur, unsigned int max,
 				  unsigned int prev_cpus, unsigned int online);
 

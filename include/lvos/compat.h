@@ -260,4 +260,23 @@ static inline int lvos_find_vqs(struct virtio_device *vdev, unsigned int n,
 #define lvos_assign_str(dst, src)	__assign_str(dst, src)
 #endif
 
+#include <linux/ethtool.h>
+#include <linux/netdevice.h>
+
+/*
+ * Read a device's RSS indirection table (@indir: get_rxfh_indir_size()
+ * entries). 6.8 gave ->get_rxfh() a struct
+ * ethtool_rxfh_param; Kbuild sets LVOS_HAVE_RXFH_PARAM when it exists.
+ */
+static inline int lvos_get_rxfh_indir(struct net_device *dev, u32 *indir)
+{
+#ifdef LVOS_HAVE_RXFH_PARAM
+	struct ethtool_rxfh_param rxfh = { .indir = indir };
+
+	return dev->ethtool_ops->get_rxfh(dev, &rxfh);
+#else
+	return dev->ethtool_ops->get_rxfh(dev, indir, NULL, NULL);
+#endif
+}
+
 #endif /* _LVOS_COMPAT_H */
