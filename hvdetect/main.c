@@ -36,53 +36,11 @@ enum lvos_hv_vendor lvos_hv_vendor(void)
 }
 EXPORT_SYMBOL_NS_GPL(lvos_hv_vendor, LVOS_NS);
 
-enum lvos_hv_vendor lvos_hv_backend(void)
-{
-	return result.backend;
-}
-EXPORT_SYMBOL_NS_GPL(lvos_hv_backend, LVOS_NS);
-
-enum lvos_hv_cloud lvos_hv_cloud(void)
-{
-	return result.cloud;
-}
-EXPORT_SYMBOL_NS_GPL(lvos_hv_cloud, LVOS_NS);
-
-enum lvos_hv_cc lvos_hv_confidential(void)
-{
-	return result.cc;
-}
-EXPORT_SYMBOL_NS_GPL(lvos_hv_confidential, LVOS_NS);
-
-bool lvos_hv_is_emulated(void)
-{
-	return result.emulated;
-}
-EXPORT_SYMBOL_NS_GPL(lvos_hv_is_emulated, LVOS_NS);
-
 enum lvos_hv_balloon lvos_hv_balloon_kind(void)
 {
 	return result.balloon;
 }
 EXPORT_SYMBOL_NS_GPL(lvos_hv_balloon_kind, LVOS_NS);
-
-enum lvos_hv_memplug lvos_hv_memplug_kind(void)
-{
-	return result.memplug;
-}
-EXPORT_SYMBOL_NS_GPL(lvos_hv_memplug_kind, LVOS_NS);
-
-enum lvos_hv_pvclock lvos_hv_pvclock(void)
-{
-	return result.pvclock;
-}
-EXPORT_SYMBOL_NS_GPL(lvos_hv_pvclock, LVOS_NS);
-
-bool lvos_hv_has_steal_time(void)
-{
-	return result.steal_time;
-}
-EXPORT_SYMBOL_NS_GPL(lvos_hv_has_steal_time, LVOS_NS);
 
 enum lvos_hv_notify lvos_hv_resize_notify(enum lvos_hv_bus bus)
 {

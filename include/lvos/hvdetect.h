@@ -136,66 +136,11 @@ enum lvos_hv_notify {
 enum lvos_hv_vendor lvos_hv_vendor(void);
 
 /**
- * lvos_hv_backend() - the hypervisor that really runs the guest
- *
- * Differs from lvos_hv_vendor() when a hypervisor presents another one's
- * interface first (KVM or Xen behind Hyper-V enlightenments) or when the
- * cloud vendor name is reported (AWS Nitro is KVM underneath).
- *
- * Return: the vendor of the highest recognised hypervisor CPUID leaf, or of
- * the vendor decision when no CPUID leaf is recognised.
- */
-enum lvos_hv_vendor lvos_hv_backend(void);
-
-/**
- * lvos_hv_cloud() - the cloud the guest runs in
- *
- * Return: the cloud named by the firmware, or %LVOS_CLOUD_NONE.
- */
-enum lvos_hv_cloud lvos_hv_cloud(void);
-
-/**
- * lvos_hv_confidential() - the confidential-computing type of the guest
- *
- * Return: the guest's memory-encryption technology, or %LVOS_CC_NONE.
- */
-enum lvos_hv_cc lvos_hv_confidential(void);
-
-/**
- * lvos_hv_is_emulated() - whether the CPU is emulated (QEMU TCG)
- *
- * Return: true under pure emulation, where KVM paravirtual features such as
- * steal time or haltpoll are unavailable and timing is unrepresentative.
- */
-bool lvos_hv_is_emulated(void);
-
-/**
  * lvos_hv_balloon_kind() - the balloon device the platform offers
  *
  * Return: the balloon kind, or %LVOS_BALLOON_NONE.
  */
 enum lvos_hv_balloon lvos_hv_balloon_kind(void);
-
-/**
- * lvos_hv_memplug_kind() - how memory is hot-added on this platform
- *
- * Return: the memory hot-add mechanism, or %LVOS_MEMPLUG_NONE.
- */
-enum lvos_hv_memplug lvos_hv_memplug_kind(void);
-
-/**
- * lvos_hv_pvclock() - the paravirtual clock the platform offers
- *
- * Return: the clock, %LVOS_PVCLOCK_TSC when there is none.
- */
-enum lvos_hv_pvclock lvos_hv_pvclock(void);
-
-/**
- * lvos_hv_has_steal_time() - whether the hypervisor reports steal time
- *
- * Return: true when the guest can account time stolen by the host.
- */
-bool lvos_hv_has_steal_time(void);
 
 /**
  * lvos_hv_resize_notify() - how a disk bus reports capacity changes
