@@ -167,11 +167,6 @@ static const char * const lvos_bg_layer_names[LVOS_BG_LAYER_NR] = {
 	[LVOS_BG_LAYER_TRIM] = "trim",
 };
 
-const char *lvos_bg_layer_name(enum lvos_bg_layer layer)
-{
-	return (unsigned int)layer < LVOS_BG_LAYER_NR ? lvos_bg_layer_names[layer] : "?";
-}
-EXPORT_SYMBOL_IF_KUNIT(lvos_bg_layer_name);
 
 static const char * const lvos_bg_outcomes[] = {
 	"grown", "unchanged", "skipped", "failed", "done",

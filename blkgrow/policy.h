@@ -72,7 +72,6 @@ enum lvos_bg_layer {
 
 #define LVOS_BG_LINE_MAX	160	/* a report line, with its NUL */
 
-const char *lvos_bg_layer_name(enum lvos_bg_layer layer);
 int lvos_bg_parse_report(const char *buf, size_t count, char *line);
 
 #endif

@@ -125,8 +125,6 @@ static void bg_report(struct kunit *test)
 			LVOS_BG_LAYER_FS);
 	KUNIT_EXPECT_EQ(test, strlen(line), (size_t)LVOS_BG_LINE_MAX - 1);
 	KUNIT_EXPECT_EQ(test, lvos_bg_parse_report(long_line, LVOS_BG_LINE_MAX, line), -EINVAL);
-	KUNIT_EXPECT_STREQ(test, lvos_bg_layer_name(LVOS_BG_LAYER_LUKS), "luks");
-	KUNIT_EXPECT_STREQ(test, lvos_bg_layer_name(LVOS_BG_LAYER_NR), "?");
 }
 
 /* ---- sources and which buses are polled ---- */

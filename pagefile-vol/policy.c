@@ -76,12 +76,6 @@ unsigned int lvos_pf_age_bucket(u32 age, u32 min_age)
 }
 EXPORT_SYMBOL_IF_KUNIT(lvos_pf_age_bucket);
 
-u32 lvos_pf_bucket_min_age(unsigned int bucket, u32 min_age)
-{
-	return min_age + (bucket ? 1U << (bucket - 1) : 0);
-}
-EXPORT_SYMBOL_IF_KUNIT(lvos_pf_bucket_min_age);
-
 int lvos_pf_oldest_first_cut(const unsigned long *hist, unsigned long budget)
 {
 	unsigned long sum = 0;
@@ -163,14 +157,6 @@ unsigned long lvos_pf_wb_deficit(unsigned long used, unsigned long cap,
 	return used - (unsigned long)low;
 }
 EXPORT_SYMBOL_IF_KUNIT(lvos_pf_wb_deficit);
-
-u64 lvos_pf_mem_per_page_x100(u64 mem_used, u64 pages_stored)
-{
-	if (!pages_stored)
-		return 0;
-	return div64_u64(mem_used * 100, pages_stored);
-}
-EXPORT_SYMBOL_IF_KUNIT(lvos_pf_mem_per_page_x100);
 
 unsigned long lvos_pf_backing_blocks(u64 dev_bytes, unsigned long nr_slots)
 {

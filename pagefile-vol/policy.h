@@ -81,7 +81,6 @@ int lvos_pf_match_name(const char *const *names, const char *name);
  */
 #define LVOS_PF_AGE_BUCKETS	32
 unsigned int lvos_pf_age_bucket(u32 age, u32 min_age);
-u32 lvos_pf_bucket_min_age(unsigned int bucket, u32 min_age);
 int lvos_pf_oldest_first_cut(const unsigned long *hist, unsigned long budget);
 
 /* Is the slot with state @word idle enough to recompress / write back? */
@@ -101,9 +100,6 @@ bool lvos_pf_want_compact(unsigned long pool_pages, u64 compr_bytes,
 /* Pages to write back so usage falls from @used to @low_pct of @cap (0 if below @high_pct). */
 unsigned long lvos_pf_wb_deficit(unsigned long used, unsigned long cap,
 				 unsigned int high_pct, unsigned int low_pct);
-
-/* Bytes of memory per stored page, in 1/100 of a byte (0 when nothing is stored). */
-u64 lvos_pf_mem_per_page_x100(u64 mem_used, u64 pages_stored);
 
 /*
  * Backing-device block bookkeeping: a bitmap of @nbits blocks with a
