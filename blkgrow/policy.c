@@ -167,7 +167,6 @@ static const char * const lvos_bg_layer_names[LVOS_BG_LAYER_NR] = {
 	[LVOS_BG_LAYER_TRIM] = "trim",
 };
 
-
 static const char * const lvos_bg_outcomes[] = {
 	"grown", "unchanged", "skipped", "failed", "done",
 };

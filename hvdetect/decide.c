@@ -631,18 +631,9 @@ static void decide_caps(const struct lvos_hv_facts *f, struct lvos_hv_result *r,
 		r->resize[LVOS_BUS_SCSI_OTHER] = LVOS_NOTIFY_NONE;
 }
 
-void lvos_hv_decide(const struct lvos_hv_facts *f, struct lvos_hv_result *r)
+/* Evidence that says "virtual" without naming a vendor by itself. */
+static void add_platform_evidence(const struct lvos_hv_facts *f, struct lvos_hv_result *r)
 {
-	enum lvos_hv_vendor dmi, pci, v = LVOS_HV_NONE;
-	bool unknown_sig, tcg, xen, hv_present;
-	bool xen_sysfs;
-
-	memset(r, 0, sizeof(*r));
-
-	decide_cpuid(f, r, &unknown_sig, &tcg);
-	dmi = dmi_vendor(f, r);
-	r->cloud = dmi_cloud(f, r);
-	pci = pci_vendor(f, r);
 	if (f->smbios_vm >= 0)
 		add_evidence(r, "smbios", "vm_bit", f->smbios_vm ? "1" : "0", 1,
 			     f->smbios_vm ? "virtual machine" : "not a VM");
@@ -659,15 +650,97 @@ void lvos_hv_decide(const struct lvos_hv_facts *f, struct lvos_hv_result *r)
 	if (has_dev(f, LVOS_DEV_ACPI_VMGENID))
 		add_evidence(r, "acpi", "VM_Gen_Counter", "present", 7,
 			     "virtual machine");
+}
 
-	xen_sysfs = starts_with(f->sys_hypervisor_type, "xen");
+/* Xen, from the kernel, /sys/hypervisor, its CPUID leaf or its PCI device. */
+static bool decide_xen(const struct lvos_hv_facts *f, struct lvos_hv_result *r)
+{
+	bool xen_sysfs = starts_with(f->sys_hypervisor_type, "xen");
+
 	if (f->sys_hypervisor_type)
 		add_evidence(r, "sysfs", "hypervisor/type",
 			     f->sys_hypervisor_type, 32,
 			     xen_sysfs ? "xen" : "vm-other");
-	xen = f->ktype == LVOS_KTYPE_XEN_PV || f->ktype == LVOS_KTYPE_XEN_HVM ||
-	      xen_sysfs || r->backend == LVOS_HV_XEN ||
-	      has_dev(f, LVOS_DEV_XEN_PLATFORM);
+	return f->ktype == LVOS_KTYPE_XEN_PV || f->ktype == LVOS_KTYPE_XEN_HVM ||
+	       xen_sysfs || r->backend == LVOS_HV_XEN ||
+	       has_dev(f, LVOS_DEV_XEN_PLATFORM);
+}
+
+/* A vendor named by DMI, Xen, DMI or PCI: also the backend if CPUID named none. */
+static enum lvos_hv_vendor named(struct lvos_hv_result *r, enum lvos_hv_vendor v)
+{
+	if (r->backend == LVOS_HV_NONE)
+		r->backend = v;
+	return v;
+}
+
+/*
+ * The hypervisor of a guest (not bare metal, not dom0), in order of
+ * precedence: DMI that names the product, Xen, the highest recognised
+ * CPUID leaf, DMI, PCI, else "vm-other".
+ */
+static enum lvos_hv_vendor decide_vendor(struct lvos_hv_result *r, enum lvos_hv_vendor dmi,
+					 enum lvos_hv_vendor pci, bool xen, bool unknown_sig)
+{
+	/* 1. DMI vendors that name the product whatever CPUID says */
+	switch (dmi) {
+	case LVOS_HV_ORACLE:
+	case LVOS_HV_PARALLELS:
+		/*
+		 * VirtualBox and Parallels present KVM's or Hyper-V's
+		 * interface; the interface is not the hypervisor.
+		 */
+		r->backend = dmi;
+		fallthrough;
+	case LVOS_HV_XEN:
+	case LVOS_HV_AMAZON:
+	case LVOS_HV_GOOGLE:
+		return named(r, dmi);
+	default:
+		break;
+	}
+	/* 2. Xen */
+	if (xen)
+		return named(r, LVOS_HV_XEN);
+	/* 3. the highest recognised CPUID leaf */
+	if (r->backend == LVOS_HV_MICROSOFT &&
+	    (dmi == LVOS_HV_QEMU || dmi == LVOS_HV_KVM)) {
+		/*
+		 * Hyper-V enlightenments on a QEMU machine with the KVM leaf
+		 * hidden (kvm=off, hv-passthrough): TCG cannot provide them,
+		 * so this is KVM (systemd #22709, #28001).
+		 */
+		add_evidence(r, "rule", "hyperv_on_qemu", "Microsoft Hv", 12, "kvm");
+		r->backend = LVOS_HV_KVM;
+		return LVOS_HV_KVM;
+	}
+	if (r->backend != LVOS_HV_NONE)
+		return r->backend;
+	/* 4. DMI */
+	if (dmi != LVOS_HV_NONE)
+		return named(r, dmi);
+	/* 5. PCI devices of a virtualisation vendor */
+	if (pci != LVOS_HV_NONE)
+		return named(r, pci);
+	/* 6. something virtual we cannot name */
+	if (unknown_sig)
+		add_evidence(r, "rule", "unknown_signature", "", 0, "vm-other");
+	return named(r, LVOS_HV_VM_OTHER);
+}
+
+void lvos_hv_decide(const struct lvos_hv_facts *f, struct lvos_hv_result *r)
+{
+	enum lvos_hv_vendor dmi, pci, v = LVOS_HV_NONE;
+	bool unknown_sig, tcg, xen, hv_present;
+
+	memset(r, 0, sizeof(*r));
+
+	decide_cpuid(f, r, &unknown_sig, &tcg);
+	dmi = dmi_vendor(f, r);
+	r->cloud = dmi_cloud(f, r);
+	pci = pci_vendor(f, r);
+	add_platform_evidence(f, r);
+	xen = decide_xen(f, r);
 
 	hv_present = f->cpuid_hv_bit || f->nr_leaves ||
 		     f->ktype != LVOS_KTYPE_NATIVE || xen ||
@@ -683,76 +756,14 @@ void lvos_hv_decide(const struct lvos_hv_facts *f, struct lvos_hv_result *r)
 		 * say "Oracle Corporation" and AWS *.metal says "Amazon EC2".
 		 */
 		v = LVOS_HV_NONE;
-		goto out;
-	}
-
-	if (xen && f->xen_initial_domain) {
+	} else if (xen && f->xen_initial_domain) {
 		/* dom0 is the host side, as systemd-detect-virt says */
 		add_evidence(r, "xen", "initial_domain", "1", 1, "none (dom0)");
 		r->backend = LVOS_HV_XEN;
 		v = LVOS_HV_NONE;
-		goto out;
+	} else {
+		v = decide_vendor(r, dmi, pci, xen, unknown_sig);
 	}
-
-	/* 1. DMI vendors that name the product whatever CPUID says */
-	switch (dmi) {
-	case LVOS_HV_ORACLE:
-	case LVOS_HV_PARALLELS:
-		/*
-		 * VirtualBox and Parallels present KVM's or Hyper-V's
-		 * interface; the interface is not the hypervisor.
-		 */
-		r->backend = dmi;
-		fallthrough;
-	case LVOS_HV_XEN:
-	case LVOS_HV_AMAZON:
-	case LVOS_HV_GOOGLE:
-		v = dmi;
-		goto backend;
-	default:
-		break;
-	}
-	/* 2. Xen, from the kernel, /sys/hypervisor or its CPUID leaf */
-	if (xen) {
-		v = LVOS_HV_XEN;
-		goto backend;
-	}
-	/* 3. the highest recognised CPUID leaf */
-	if (r->backend == LVOS_HV_MICROSOFT &&
-	    (dmi == LVOS_HV_QEMU || dmi == LVOS_HV_KVM)) {
-		/*
-		 * Hyper-V enlightenments on a QEMU machine with the KVM leaf
-		 * hidden (kvm=off, hv-passthrough): TCG cannot provide them,
-		 * so this is KVM (systemd #22709, #28001).
-		 */
-		add_evidence(r, "rule", "hyperv_on_qemu", "Microsoft Hv", 12, "kvm");
-		r->backend = LVOS_HV_KVM;
-		v = LVOS_HV_KVM;
-		goto out;
-	}
-	if (r->backend != LVOS_HV_NONE) {
-		v = r->backend;
-		goto out;
-	}
-	/* 4. DMI */
-	if (dmi != LVOS_HV_NONE) {
-		v = dmi;
-		goto backend;
-	}
-	/* 5. PCI devices of a virtualisation vendor */
-	if (pci != LVOS_HV_NONE) {
-		v = pci;
-		goto backend;
-	}
-	/* 6. something virtual we cannot name */
-	v = LVOS_HV_VM_OTHER;
-	if (unknown_sig)
-		add_evidence(r, "rule", "unknown_signature", "", 0, "vm-other");
-
-backend:
-	if (r->backend == LVOS_HV_NONE)
-		r->backend = v;
-out:
 	r->vendor = v;
 	if (r->front == LVOS_HV_NONE && f->nr_leaves == 0 && v != LVOS_HV_NONE &&
 	    xen && f->ktype == LVOS_KTYPE_XEN_PV)

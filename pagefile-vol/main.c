@@ -696,16 +696,11 @@ static void lvos_pf_destroy(struct lvos_pf_dev *pf)
 	kfree(pf);
 }
 
-static int lvos_pf_create(int id)
+/* A volume's settings and sizes from the module parameters and the RAM. */
+static int lvos_pf_init_settings(struct lvos_pf_dev *pf, int id)
 {
 	unsigned long ram = totalram_pages();
-	struct lvos_pf_dev *pf;
-	char name[32];
-	int ret = -ENOMEM;
 
-	pf = kzalloc(sizeof(*pf), GFP_KERNEL);
-	if (!pf)
-		return -ENOMEM;
 	pf->id = id;
 	init_rwsem(&pf->lock);
 	spin_lock_init(&pf->blk_lock);
@@ -725,10 +720,47 @@ static int lvos_pf_create(int id)
 	if (!pf->nr_slots) {
 		pr_err("%u%% of %lu KiB RAM is too small for a volume\n",
 		       size_percent, ram << (PAGE_SHIFT - 10));
-		ret = -EINVAL;
-		goto err_free_pf;
+		return -EINVAL;
 	}
+	return 0;
+}
 
+/* The gendisk of a volume, added with its sysfs groups. */
+static int lvos_pf_add_disk(struct lvos_pf_dev *pf)
+{
+	int ret;
+
+	pf->disk = lvos_alloc_page_disk();
+	if (IS_ERR(pf->disk))
+		return PTR_ERR(pf->disk);
+	pf->disk->major = lvos_pf_major;
+	pf->disk->first_minor = pf->id;
+	pf->disk->minors = 1;
+	pf->disk->flags |= GENHD_FL_NO_PART;
+	pf->disk->fops = &lvos_pf_fops;
+	pf->disk->private_data = pf;
+	snprintf(pf->disk->disk_name, DISK_NAME_LEN, "pagefile%d", pf->id);
+	set_capacity(pf->disk, pf->nr_slots * LVOS_PF_SECTORS_PER_PAGE);
+	ret = device_add_disk(NULL, pf->disk, lvos_pf_groups);
+	if (ret)
+		put_disk(pf->disk);
+	return ret;
+}
+
+static int lvos_pf_create(int id)
+{
+	struct lvos_pf_dev *pf;
+	char name[32];
+	int ret = -ENOMEM;
+
+	pf = kzalloc(sizeof(*pf), GFP_KERNEL);
+	if (!pf)
+		return -ENOMEM;
+	ret = lvos_pf_init_settings(pf, id);
+	if (ret)
+		goto err_free_pf;
+
+	ret = -ENOMEM;
 	snprintf(name, sizeof(name), "lvos_pagefile%d", id);
 	pf->pool = zs_create_pool(name);
 	if (!pf->pool)
@@ -746,22 +778,9 @@ static int lvos_pf_create(int id)
 	if (!pf->purge_page || !pf->table || !pf->free_pending)
 		goto err_free_table;
 
-	pf->disk = lvos_alloc_page_disk();
-	if (IS_ERR(pf->disk)) {
-		ret = PTR_ERR(pf->disk);
-		goto err_free_table;
-	}
-	pf->disk->major = lvos_pf_major;
-	pf->disk->first_minor = id;
-	pf->disk->minors = 1;
-	pf->disk->flags |= GENHD_FL_NO_PART;
-	pf->disk->fops = &lvos_pf_fops;
-	pf->disk->private_data = pf;
-	snprintf(pf->disk->disk_name, DISK_NAME_LEN, "pagefile%d", id);
-	set_capacity(pf->disk, pf->nr_slots * LVOS_PF_SECTORS_PER_PAGE);
-	ret = device_add_disk(NULL, pf->disk, lvos_pf_groups);
+	ret = lvos_pf_add_disk(pf);
 	if (ret)
-		goto err_put_disk;
+		goto err_free_table;
 
 	lvos_pf_devs[id] = pf;
 	queue_delayed_work(lvos_pf_wq, &pf->purge_work, lvos_pf_purge_interval * HZ);
@@ -770,8 +789,6 @@ static int lvos_pf_create(int id)
 		pf->cap_pages << (PAGE_SHIFT - 10), pf->comp, pf->recomp, pf->idle_age);
 	return 0;
 
-err_put_disk:
-	put_disk(pf->disk);
 err_free_table:
 	kvfree(pf->free_pending);
 	kvfree(pf->table);

@@ -305,6 +305,47 @@ static void lvos_pf_refuse(struct lvos_pf_dev *pf)
  * Store @page in slot @idx. Returns 0, LVOS_PF_TO_BACKING (the caller
  * writes the page to the backing device), or a negative error.
  */
+/*
+ * The pool object for a compressed page. No direct reclaim while holding a
+ * stream: every other writer (and kswapd) may be waiting for it, and a
+ * GFP_NOIO allocation retries for as long as reclaim cannot make progress.
+ * As zram does: try without blocking, else drop the stream, allocate,
+ * compress again. Then *@s is a stream again (maybe another CPU's) and
+ * *@data points into it (a huge page's stays @src). Return: the handle;
+ * -ENOMEM or -EIO (as an unsigned long) with the stream dropped.
+ */
+static unsigned long lvos_pf_obj_alloc(struct lvos_pf_dev *pf, struct lvos_pf_stream **s,
+				       const void *src, unsigned long flags,
+				       const void **data, unsigned int dlen)
+{
+	unsigned int again = 2 * PAGE_SIZE;
+	unsigned long handle;
+	int ret;
+
+	handle = zs_malloc(pf->pool, dlen, LVOS_PF_GFP_NOWAIT);
+	if (!IS_ERR_VALUE(handle))
+		return handle;
+	lvos_pf_stream_put(*s);
+	handle = zs_malloc(pf->pool, dlen, LVOS_PF_GFP);
+	if (IS_ERR_VALUE(handle)) {
+		pr_warn_ratelimited("%s: no memory for a %u-byte object\n",
+				    pf->disk->disk_name, dlen);
+		return (unsigned long)-ENOMEM;
+	}
+	*s = lvos_pf_stream_get(pf);
+	if (flags & LVOS_PF_HUGE)
+		return handle;
+	ret = crypto_comp_compress((*s)->tfm, src, PAGE_SIZE, (*s)->buf, &again);
+	/* same input, same algorithm: a different size is a bug */
+	if (ret || again != dlen) {
+		zs_free(pf->pool, handle);
+		lvos_pf_stream_put(*s);
+		return (unsigned long)-EIO;
+	}
+	*data = (*s)->buf;
+	return handle;
+}
+
 static int lvos_pf_write_slot(struct lvos_pf_dev *pf, unsigned long idx,
 			      struct page *page)
 {
@@ -313,7 +354,6 @@ static int lvos_pf_write_slot(struct lvos_pf_dev *pf, unsigned long idx,
 	unsigned long handle, fill, flags = 0;
 	const void *data;
 	void *src, *dst;
-	int ret;
 
 	src = kmap_local_page(page);
 	if (lvos_pf_same_filled(src, &fill)) {
@@ -336,41 +376,12 @@ static int lvos_pf_write_slot(struct lvos_pf_dev *pf, unsigned long idx,
 		kunmap_local(src);
 		goto over_cap;
 	}
-	/*
-	 * No direct reclaim while holding a stream: every other writer (and
-	 * kswapd) may be waiting for it, and a GFP_NOIO allocation retries
-	 * for as long as reclaim cannot make progress. As zram does: try
-	 * without blocking, else drop the stream, allocate, compress again.
-	 */
-	handle = zs_malloc(pf->pool, dlen, LVOS_PF_GFP_NOWAIT);
+	handle = lvos_pf_obj_alloc(pf, &s, src, flags, &data, dlen);
 	if (IS_ERR_VALUE(handle)) {
-		unsigned int want = dlen;
-
-		lvos_pf_stream_put(s);
-		handle = zs_malloc(pf->pool, dlen, LVOS_PF_GFP);
-		if (IS_ERR_VALUE(handle)) {
-			lvos_pf_cap_release(pf);
-			kunmap_local(src);
-			atomic64_inc(&pf->st.failed_writes);
-			pr_warn_ratelimited("%s: no memory for a %u-byte object\n",
-					    pf->disk->disk_name, dlen);
-			return -ENOMEM;
-		}
-		s = lvos_pf_stream_get(pf);
-		if (!(flags & LVOS_PF_HUGE)) {
-			dlen = 2 * PAGE_SIZE;
-			ret = crypto_comp_compress(s->tfm, src, PAGE_SIZE, s->buf, &dlen);
-			/* same input, same algorithm: a different size is a bug */
-			if (ret || dlen != want) {
-				zs_free(pf->pool, handle);
-				lvos_pf_cap_release(pf);
-				lvos_pf_stream_put(s);
-				kunmap_local(src);
-				atomic64_inc(&pf->st.failed_writes);
-				return -EIO;
-			}
-			data = s->buf;	/* maybe another CPU's stream now */
-		}
+		lvos_pf_cap_release(pf);
+		kunmap_local(src);
+		atomic64_inc(&pf->st.failed_writes);
+		return (int)(long)handle;
 	}
 	lvos_pf_cap_release(pf);
 	dst = zs_map_object(pf->pool, handle, ZS_MM_WO);
