@@ -1,8 +1,8 @@
 // SPDX-License-Identifier: GPL-2.0-only
 /*
  * KUnit tests for lvos_vcpu_hotplug's pure decisions (vcpu-hotplug/policy.c):
- * policy modes, the memory zone/ratio plan (what lvos sets and what it
- * leaves to the admin), the density-mode parking policy, virtio-net queue
+ * policy modes (the memory-hotplug policy itself is set from userspace:
+ * tools/tests/memory-policy-test), the density-mode parking policy, virtio-net queue
  * retuning, the refused-CPU log line filter, the search for the memory bus
  * (mem.c: only a validated memory block's bus); and the "shape changed"
  * notification chain of lvos_hvdetect.
@@ -32,110 +32,6 @@ static void hp_modes(struct kunit *test)
 	KUNIT_EXPECT_FALSE(test, lvos_hp_mode_onlines(LVOS_HP_AUTO, false));
 	KUNIT_EXPECT_TRUE(test, lvos_hp_mode_onlines(LVOS_HP_ONLINE, false));
 	KUNIT_EXPECT_FALSE(test, lvos_hp_mode_onlines(LVOS_HP_MANUAL, true));
-}
-
-/* ---- memory: zone/ratio plan ---- */
-
-static struct lvos_hp_mem_state hp_state(const char *auto_online, const char *policy,
-					 unsigned int ratio)
-{
-	struct lvos_hp_mem_state s = { .ratio = ratio };
-
-	strscpy(s.auto_online, auto_online, sizeof(s.auto_online));
-	strscpy(s.online_policy, policy, sizeof(s.online_policy));
-	return s;
-}
-
-static void hp_mem_plan_61_default(struct kunit *test)
-{
-	/* Debian 6.1: offline + contig-zones -> online, auto-movable, ratio */
-	struct lvos_hp_mem_state s = hp_state("offline", "contig-zones", 301);
-	struct lvos_hp_mem_plan p;
-
-	lvos_hp_mem_plan(&s, true, 301, &p);
-	KUNIT_EXPECT_STREQ(test, p.auto_online, "online");
-	KUNIT_EXPECT_STREQ(test, p.online_policy, "auto-movable");
-	KUNIT_EXPECT_FALSE(test, p.set_ratio);	/* already what we want */
-
-	lvos_hp_mem_plan(&s, true, 100, &p);
-	KUNIT_EXPECT_TRUE(test, p.set_ratio);
-	KUNIT_EXPECT_EQ(test, p.ratio, 100U);
-}
-
-static void hp_mem_plan_612_default(struct kunit *test)
-{
-	/* Debian 6.12 already onlines: only the zone policy changes */
-	struct lvos_hp_mem_state s = hp_state("online", "contig-zones", 301);
-	struct lvos_hp_mem_plan p;
-
-	lvos_hp_mem_plan(&s, true, 301, &p);
-	KUNIT_EXPECT_NULL(test, p.auto_online);
-	KUNIT_EXPECT_STREQ(test, p.online_policy, "auto-movable");
-}
-
-static void hp_mem_plan_admin_wins(struct kunit *test)
-{
-	struct lvos_hp_mem_state s = hp_state("offline", "contig-zones", 301);
-	struct lvos_hp_mem_plan p;
-
-	/* memhp_default_state=offline on the command line: nothing at all */
-	s.cmdline_state = true;
-	lvos_hp_mem_plan(&s, true, 50, &p);
-	KUNIT_EXPECT_NULL(test, p.auto_online);
-	KUNIT_EXPECT_NULL(test, p.online_policy);
-	KUNIT_EXPECT_FALSE(test, p.set_ratio);
-
-	/* an explicit zone choice: the zone policy does not apply to it */
-	s = hp_state("online_movable", "contig-zones", 301);
-	lvos_hp_mem_plan(&s, true, 50, &p);
-	KUNIT_EXPECT_NULL(test, p.auto_online);
-	KUNIT_EXPECT_NULL(test, p.online_policy);
-	KUNIT_EXPECT_FALSE(test, p.set_ratio);
-
-	/* an explicit policy or ratio on the command line stays */
-	s = hp_state("offline", "contig-zones", 301);
-	s.cmdline_policy = true;
-	s.cmdline_ratio = true;
-	lvos_hp_mem_plan(&s, true, 50, &p);
-	KUNIT_EXPECT_STREQ(test, p.auto_online, "online");
-	KUNIT_EXPECT_NULL(test, p.online_policy);
-	KUNIT_EXPECT_FALSE(test, p.set_ratio);
-
-	/* manual (or bare metal under auto): touch nothing */
-	s = hp_state("offline", "contig-zones", 301);
-	lvos_hp_mem_plan(&s, false, 50, &p);
-	KUNIT_EXPECT_NULL(test, p.auto_online);
-	KUNIT_EXPECT_NULL(test, p.online_policy);
-	KUNIT_EXPECT_FALSE(test, p.set_ratio);
-}
-
-static void hp_mem_plan_idempotent(struct kunit *test)
-{
-	/* applying twice changes nothing the second time */
-	struct lvos_hp_mem_state s = hp_state("online", "auto-movable", 301);
-	struct lvos_hp_mem_plan p;
-
-	lvos_hp_mem_plan(&s, true, 301, &p);
-	KUNIT_EXPECT_NULL(test, p.auto_online);
-	KUNIT_EXPECT_NULL(test, p.online_policy);
-	KUNIT_EXPECT_FALSE(test, p.set_ratio);
-}
-
-static void hp_cmdline(struct kunit *test)
-{
-	const char *c = "BOOT_IMAGE=/vmlinuz root=/dev/vda1 memhp_default_state=offline quiet";
-
-	KUNIT_EXPECT_TRUE(test, lvos_hp_cmdline_has(c, "memhp_default_state"));
-	KUNIT_EXPECT_TRUE(test, lvos_hp_cmdline_has("memhp_default_state=online",
-						    "memhp_default_state"));
-	KUNIT_EXPECT_FALSE(test, lvos_hp_cmdline_has(c, "memory_hotplug.online_policy"));
-	/* a suffix of another word or a bare flag does not count */
-	KUNIT_EXPECT_FALSE(test, lvos_hp_cmdline_has("xmemhp_default_state=1",
-						     "memhp_default_state"));
-	KUNIT_EXPECT_FALSE(test, lvos_hp_cmdline_has("memhp_default_state", "memhp_default_state"));
-	KUNIT_EXPECT_TRUE(test, lvos_hp_cmdline_has("a=1\tmemory_hotplug.auto_movable_ratio=50",
-						    "memory_hotplug.auto_movable_ratio"));
-	KUNIT_EXPECT_FALSE(test, lvos_hp_cmdline_has("", "memhp_default_state"));
 }
 
 /* ---- density mode ---- */
@@ -377,11 +273,6 @@ static void hp_mem_walk_nothing(struct kunit *test)
 
 static struct kunit_case hp_policy_cases[] = {
 	KUNIT_CASE(hp_modes),
-	KUNIT_CASE(hp_mem_plan_61_default),
-	KUNIT_CASE(hp_mem_plan_612_default),
-	KUNIT_CASE(hp_mem_plan_admin_wins),
-	KUNIT_CASE(hp_mem_plan_idempotent),
-	KUNIT_CASE(hp_cmdline),
 	KUNIT_CASE(hp_mem_block_names),
 	KUNIT_CASE(hp_mem_walk_validates),
 	KUNIT_CASE(hp_mem_walk_nothing),

@@ -89,13 +89,6 @@ struct lvos_hp {
 	unsigned long shape_ram;
 	unsigned long queue_changes;	/* NIC queue counts changed */
 
-	/*
-	 * The kernel's memory knobs (mem.c), under @knob_mutex, which is
-	 * never taken inside one of our own sysfs writes.
-	 */
-	struct mutex knob_mutex;
-	struct work_struct apply;
-
 	struct workqueue_struct *wq;
 	struct work_struct settle;
 	struct delayed_work park_work;
@@ -127,8 +120,6 @@ void lvos_hp_park_set(bool on);
 int lvos_hp_mem_init(void);
 void lvos_hp_mem_exit(void);
 void lvos_hp_mem_settle(void);
-int lvos_hp_mem_apply(void);
-void lvos_hp_mem_restore(void);
 int lvos_hp_mem_count(unsigned int *online, unsigned int *offline,
 		      unsigned int *movable);
 struct device *lvos_hp_mem_walk(struct kset *devices, const struct kobject *system);

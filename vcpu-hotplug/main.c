@@ -139,22 +139,19 @@ void lvos_hp_kick(void)
 }
 
 /*
- * The kernel's memory knobs are sysfs files: reading or writing them from
- * one of our own sysfs writes would nest kernfs locks, so a change of
- * memory_policy or movable_ratio is applied here, in the worker.
+ * memory_policy or movable_ratio changed: the kernel's memory-hotplug
+ * policy is set from userspace (tools/lvos-memory-policy, see mem.c), so
+ * tell it with a change uevent. On the module's own kobject: it is the one
+ * whose add (after init) and remove (after exit) events the udev rule
+ * already follows; /sys/kernel/lvos has no kset, so the hotplug directory
+ * itself cannot send uevents.
  */
-static void lvos_hp_apply_fn(struct work_struct *work)
+static void lvos_hp_mem_changed(void)
 {
-	mutex_lock(&lvos_hp.knob_mutex);
-	/*
-	 * Onlining: set what differs (no window with onlining switched off);
-	 * not onlining: put back what lvos changed.
-	 */
-	if (lvos_hp_mode_onlines(READ_ONCE(lvos_hp.mem_mode), lvos_hp.in_vm))
-		lvos_hp_mem_apply();
-	else
-		lvos_hp_mem_restore();
-	mutex_unlock(&lvos_hp.knob_mutex);
+	int err = kobject_uevent(&THIS_MODULE->mkobj.kobj, KOBJ_CHANGE);
+
+	if (err)
+		pr_warn_ratelimited("memory policy change uevent not sent (%d)\n", err);
 }
 
 static void lvos_hp_settle_fn(struct work_struct *work)
@@ -342,7 +339,7 @@ static ssize_t memory_policy_store(struct kobject *k, struct kobj_attribute *a,
 	if (mode < 0)
 		return lvos_hp_bad("memory_policy", buf, count, mode);
 	WRITE_ONCE(lvos_hp.mem_mode, mode);
-	queue_work(lvos_hp.wq, &lvos_hp.apply);
+	lvos_hp_mem_changed();
 	return count;
 }
 
@@ -362,7 +359,7 @@ static ssize_t movable_ratio_store(struct kobject *k, struct kobj_attribute *a,
 	if (err)
 		return err;
 	WRITE_ONCE(lvos_hp.movable_ratio, v);
-	queue_work(lvos_hp.wq, &lvos_hp.apply);
+	lvos_hp_mem_changed();
 	return count;
 }
 
@@ -536,9 +533,7 @@ static int __init lvos_hp_init(void)
 
 	spin_lock_init(&hp->lock);
 	mutex_init(&hp->mutex);
-	mutex_init(&hp->knob_mutex);
 	INIT_WORK(&hp->settle, lvos_hp_settle_fn);
-	INIT_WORK(&hp->apply, lvos_hp_apply_fn);
 	hp->cpu_mode = cpu_policy;
 	hp->mem_mode = memory_policy;
 	hp->movable_ratio = movable_ratio;
@@ -575,9 +570,6 @@ static int __init lvos_hp_init(void)
 	hp->shape_present = num_present_cpus();
 	hp->shape_ram = totalram_pages();
 	mutex_unlock(&hp->mutex);
-	mutex_lock(&hp->knob_mutex);
-	lvos_hp_mem_apply();	/* a knob it cannot set is logged, not fatal */
-	mutex_unlock(&hp->knob_mutex);
 
 	/* sysfs last: its files use everything above */
 	hp->kobj = kzalloc(sizeof(*hp->kobj), GFP_KERNEL);
@@ -590,7 +582,6 @@ static int __init lvos_hp_init(void)
 		goto err_put;
 	if (park)
 		lvos_hp_park_set(true);
-	kobject_uevent(hp->kobj, KOBJ_ADD);
 
 	pr_info("cpu_policy %s, memory_policy %s (%s), %u of %u possible vCPUs online\n",
 		lvos_hp_mode_name(hp->cpu_mode), lvos_hp_mode_name(hp->mem_mode),
@@ -602,10 +593,6 @@ err_put:
 	kobject_put(hp->kobj);
 err_mem:
 	lvos_hp_mem_exit();
-	cancel_work_sync(&hp->apply);
-	mutex_lock(&hp->knob_mutex);
-	lvos_hp_mem_restore();
-	mutex_unlock(&hp->knob_mutex);
 err_cpu:
 	lvos_hp_cpu_exit();
 err_wq:
@@ -621,10 +608,6 @@ static void __exit lvos_hp_exit(void)
 	lvos_hp_park_set(false);	/* parked vCPUs come back */
 	lvos_hp_mem_exit();
 	lvos_hp_cpu_exit();
-	cancel_work_sync(&hp->apply);
-	mutex_lock(&hp->knob_mutex);
-	lvos_hp_mem_restore();
-	mutex_unlock(&hp->knob_mutex);
 	destroy_workqueue(hp->wq);
 }
 

@@ -5,23 +5,21 @@
  * Out-of-tree code cannot online a memory block (device_online() and
  * online_memory_block() are not exported), and writing a block's sysfs
  * "state" from a kernel thread hits lock_device_hotplug_sysfs()'s
- * restart_syscall(). So lvos makes the kernel do it: at load it sets
- * auto_online_blocks to "online" and memory_hotplug.online_policy to
- * "auto-movable" with its ratio, only where the admin said nothing (not on
- * the kernel command line, not already onlining), and puts back what it
- * changed at unload unless someone changed it since. The kernel then
- * onlines new blocks inside the ACPI hot-add itself: no userspace, no
- * allocation outside the kernel's own path, and the kernel's own zone
- * balancing (kernel zone up to the ratio, the rest movable, so DIMMs can
- * be unplugged).
+ * restart_syscall(). The kernel onlines new blocks itself, inside the ACPI
+ * hot-add, when its global policy says so (auto_online_blocks, and
+ * memory_hotplug.online_policy/auto_movable_ratio for the zones). That
+ * policy belongs to the admin and to userspace: tools/lvos-memory-policy,
+ * run by udev on this module's add/change/remove uevents, sets it where
+ * the admin expressed nothing and puts it back after unload. This module
+ * opens no file: it only says whether it wants memory onlined
+ * (memory_policy, movable_ratio in sysfs, a change uevent when they are
+ * written) and reports what happened.
  *
  * The memory bus notifier (found through /sys/devices/system/memory, since
  * memory_subsys is not exported) and the memory notifier report what
  * happened: blocks added, onlined (and in which zone), removed, latency.
  */
 #include <linux/cpu.h>
-#include <linux/file.h>
-#include <linux/fs.h>
 #include <linux/kernel.h>
 #include <linux/memory.h>
 #include <linux/mm.h>
@@ -30,146 +28,6 @@
 #include <linux/xarray.h>
 
 #include "hotplug.h"
-
-#define LVOS_HP_AUTO_ONLINE	"/sys/devices/system/memory/auto_online_blocks"
-#define LVOS_HP_POLICY		"/sys/module/memory_hotplug/parameters/online_policy"
-#define LVOS_HP_RATIO		"/sys/module/memory_hotplug/parameters/auto_movable_ratio"
-
-/* A kernel knob lvos changed: what it was and what lvos wrote (under hp->knob_mutex). */
-struct lvos_hp_knob {
-	const char *path;
-	bool changed;
-	char before[24];
-	char written[24];
-};
-
-static struct lvos_hp_knob lvos_hp_knobs[] = {
-	{ .path = LVOS_HP_RATIO },
-	{ .path = LVOS_HP_POLICY },
-	{ .path = LVOS_HP_AUTO_ONLINE },
-};
-
-static int lvos_hp_read_file(const char *path, char *buf, size_t size)
-{
-	struct file *f = filp_open(path, O_RDONLY, 0);
-	loff_t pos = 0;
-	ssize_t n;
-
-	if (IS_ERR(f))
-		return PTR_ERR(f);
-	n = kernel_read(f, buf, size - 1, &pos);
-	fput(f);
-	if (n < 0)
-		return n;
-	buf[n] = 0;
-	strim(buf);
-	return 0;
-}
-
-static int lvos_hp_write_file(const char *path, const char *val)
-{
-	struct file *f = filp_open(path, O_WRONLY, 0);
-	loff_t pos = 0;
-	ssize_t n;
-
-	if (IS_ERR(f))
-		return PTR_ERR(f);
-	n = kernel_write(f, val, strlen(val), &pos);
-	fput(f);
-	return n < 0 ? n : 0;
-}
-
-static int lvos_hp_set_knob(struct lvos_hp_knob *k, const char *val)
-{
-	char before[24];
-	int err;
-
-	err = lvos_hp_read_file(k->path, before, sizeof(before));
-	if (!err)
-		err = lvos_hp_write_file(k->path, val);
-	if (err) {
-		pr_warn("could not set %s to %s (%d)\n", k->path, val, err);
-		return err;
-	}
-	if (!k->changed)	/* keep the admin's value across our changes */
-		strscpy(k->before, before, sizeof(k->before));
-	strscpy(k->written, val, sizeof(k->written));
-	k->changed = true;
-	pr_info("%s: %s -> %s\n", k->path, before, val);
-	return 0;
-}
-
-/* Under hp->knob_mutex. Return: 0 or the first error. */
-int lvos_hp_mem_apply(void)
-{
-	struct lvos_hp *hp = &lvos_hp;
-	struct lvos_hp_mem_state cur = {};
-	struct lvos_hp_mem_plan plan;
-	char ratio[16], *cmdline;
-	int err;
-
-	if (!lvos_hp_mode_onlines(READ_ONCE(hp->mem_mode), hp->in_vm))
-		return 0;
-	err = lvos_hp_read_file(LVOS_HP_AUTO_ONLINE, cur.auto_online, sizeof(cur.auto_online));
-	if (!err)
-		err = lvos_hp_read_file(LVOS_HP_POLICY, cur.online_policy,
-					sizeof(cur.online_policy));
-	if (!err)
-		err = lvos_hp_read_file(LVOS_HP_RATIO, ratio, sizeof(ratio));
-	if (!err)
-		err = kstrtouint(ratio, 10, &cur.ratio);
-	if (err) {
-		pr_warn("cannot read the kernel's memory hotplug settings (%d): memory left alone\n",
-			err);
-		return err;
-	}
-	cmdline = kzalloc(PAGE_SIZE, GFP_KERNEL);
-	if (!cmdline)
-		return -ENOMEM;
-	if (lvos_hp_read_file("/proc/cmdline", cmdline, PAGE_SIZE))
-		pr_info("cannot read /proc/cmdline: assuming no memory hotplug options on it\n");
-	cur.cmdline_state = lvos_hp_cmdline_has(cmdline, "memhp_default_state");
-	cur.cmdline_policy = lvos_hp_cmdline_has(cmdline, "memory_hotplug.online_policy");
-	cur.cmdline_ratio = lvos_hp_cmdline_has(cmdline, "memory_hotplug.auto_movable_ratio");
-	kfree(cmdline);
-
-	lvos_hp_mem_plan(&cur, true, READ_ONCE(hp->movable_ratio), &plan);
-	if (plan.set_ratio) {
-		snprintf(ratio, sizeof(ratio), "%u", plan.ratio);
-		err = lvos_hp_set_knob(&lvos_hp_knobs[0], ratio);
-	}
-	if (!err && plan.online_policy)
-		err = lvos_hp_set_knob(&lvos_hp_knobs[1], plan.online_policy);
-	if (!err && plan.auto_online)
-		err = lvos_hp_set_knob(&lvos_hp_knobs[2], plan.auto_online);
-	if (cur.cmdline_state && !strcmp(cur.auto_online, "offline"))
-		pr_info("%s: hot-added memory stays offline\n",
-			"memhp_default_state=offline on the kernel command line");
-	return err;
-}
-
-/* Under hp->knob_mutex: put back what lvos changed, unless someone changed it since. */
-void lvos_hp_mem_restore(void)
-{
-	char now[24];
-	int i;
-
-	for (i = ARRAY_SIZE(lvos_hp_knobs) - 1; i >= 0; i--) {
-		struct lvos_hp_knob *k = &lvos_hp_knobs[i];
-
-		if (!k->changed)
-			continue;
-		k->changed = false;
-		if (lvos_hp_read_file(k->path, now, sizeof(now)))
-			continue;
-		if (strcmp(now, k->written)) {
-			pr_info("%s changed by someone else to %s: left as is\n", k->path, now);
-			continue;
-		}
-		if (!lvos_hp_write_file(k->path, k->before))
-			pr_info("%s: %s -> %s (restored)\n", k->path, now, k->before);
-	}
-}
 
 /* ---- events ---- */
 

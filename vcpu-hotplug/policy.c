@@ -46,48 +46,6 @@ bool lvos_hp_mode_onlines(enum lvos_hp_mode mode, bool in_vm)
 EXPORT_SYMBOL_IF_KUNIT(lvos_hp_mode_onlines);
 
 /*
- * Memory: lvos makes the kernel itself online hot-added blocks (no
- * userspace in the path, so it works when memory is short) with the
- * auto-movable zone policy. It only fills gaps: an auto_online_blocks that
- * already onlines (a kernel built that way or an admin's choice), or any
- * knob given on the kernel command line, stays as it is.
- */
-void lvos_hp_mem_plan(const struct lvos_hp_mem_state *cur, bool onlines,
-		      unsigned int ratio, struct lvos_hp_mem_plan *plan)
-{
-	memset(plan, 0, sizeof(*plan));
-	if (!onlines)
-		return;
-	if (!cur->cmdline_state && !strcmp(cur->auto_online, "offline"))
-		plan->auto_online = "online";
-	/* the zone policy applies to plain "online" only */
-	if (strcmp(cur->auto_online, "online") && !plan->auto_online)
-		return;
-	if (!cur->cmdline_policy && strcmp(cur->online_policy, "auto-movable"))
-		plan->online_policy = "auto-movable";
-	if (!cur->cmdline_ratio && cur->ratio != ratio) {
-		plan->set_ratio = true;
-		plan->ratio = ratio;
-	}
-}
-EXPORT_SYMBOL_IF_KUNIT(lvos_hp_mem_plan);
-
-/* Is "@param=" one of the words of @cmdline (not a suffix of another)? */
-bool lvos_hp_cmdline_has(const char *cmdline, const char *param)
-{
-	size_t n = strlen(param);
-	const char *p = cmdline;
-
-	while ((p = strstr(p, param))) {
-		if ((p == cmdline || isspace(p[-1])) && p[n] == '=')
-			return true;
-		p += n;
-	}
-	return false;
-}
-EXPORT_SYMBOL_IF_KUNIT(lvos_hp_cmdline_has);
-
-/*
  * One step per sample, with hysteresis: unpark at once when the online
  * CPUs are busy, park only after @park_after quiet samples in a row, and
  * never below the floor. @quiet is the caller's counter of quiet samples.

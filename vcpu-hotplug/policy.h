@@ -21,33 +21,6 @@ const char *lvos_hp_mode_name(enum lvos_hp_mode mode);
 int lvos_hp_parse_mode(const char *buf);
 bool lvos_hp_mode_onlines(enum lvos_hp_mode mode, bool in_vm);
 
-/*
- * The kernel's memory-hotplug knobs as lvos found them, and whether the
- * admin set them on the kernel command line (an explicit choice lvos
- * never overrides).
- */
-struct lvos_hp_mem_state {
-	char auto_online[24];		/* auto_online_blocks */
-	char online_policy[24];		/* memory_hotplug.online_policy */
-	unsigned int ratio;		/* memory_hotplug.auto_movable_ratio */
-	bool cmdline_state;		/* memhp_default_state= given */
-	bool cmdline_policy;		/* memory_hotplug.online_policy= given */
-	bool cmdline_ratio;		/* memory_hotplug.auto_movable_ratio= given */
-};
-
-/* What lvos writes; an empty string / set_ratio false = leave it alone. */
-struct lvos_hp_mem_plan {
-	const char *auto_online;
-	const char *online_policy;
-	bool set_ratio;
-	unsigned int ratio;
-};
-
-void lvos_hp_mem_plan(const struct lvos_hp_mem_state *cur, bool onlines,
-		      unsigned int ratio, struct lvos_hp_mem_plan *plan);
-
-bool lvos_hp_cmdline_has(const char *cmdline, const char *param);
-
 /* "memory<N>": the name of a memory block device (drivers/base/memory.c) */
 bool lvos_hp_mem_block_name_ok(const char *name);
 

@@ -1,7 +1,9 @@
 # SPDX-License-Identifier: GPL-2.0-only
 # make demo, part 3: Debian's stock 6.1 cloud kernel with lvos_vcpu_hotplug.
-# The host hot-adds a vCPU and a 512 MiB DIMM over QMP while the guest runs
-# no udev; both come online by themselves, memory in ZONE_MOVABLE, and the
+# The shipped udev rule's program sets the kernel's memory-hotplug policy
+# once, as udev does when the module loads (tools/lvos-memory-policy apply);
+# then the host hot-adds a vCPU and a 512 MiB DIMM over QMP and no userspace
+# runs: both come online by themselves, memory in ZONE_MOVABLE, and the
 # DIMM is unplugged again. The guest sends its report back for tools/demo.
 import os
 import sys
@@ -12,15 +14,20 @@ KERNELS = ["6.1"]
 TIMEOUT = 180
 QEMU = dict(machine=hpcommon.MACHINE, memory="512M,slots=2,maxmem=2G", smp="1,maxcpus=2")
 LVOS = hpcommon.LVOS
+FILES = hpcommon.MEMPOL_FILES
 
-GUEST = hpcommon.HELPERS + r'''
+GUEST = hpcommon.HELPERS + hpcommon.MEMPOL + r'''
 R=/tmp/report
 show() { echo "\$ $*"; sh -c "$*"; }
 ev() { echo "  last event: $(hp last_event) $(hp last_event_object): $(hp last_event_outcome) ($(hp last_event_latency_us) us)"; }
 {
 	show uname -r
 	show "cat /sys/devices/system/cpu/online; grep MemTotal /proc/meminfo"
-	echo "# no udev runs in this guest; Debian's 6.1 would leave hot-added vCPUs and memory offline"
+	echo "# Debian's 6.1 would leave hot-added vCPUs and memory offline"
+	echo "# udev, module lvos_vcpu_hotplug added -> $(mempol_cmd add module lvos_vcpu_hotplug)"
+	mempol_run add 2>&1
+	show "cat $AO $MP/online_policy $MP/auto_movable_ratio"
+	echo "# from here on no userspace process runs for the hot-adds"
 } > $R 2>&1
 vmtest_log ready
 vmtest_wait_host cpu-added 60

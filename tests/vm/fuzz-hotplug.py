@@ -9,7 +9,7 @@
 # online. Then every module parameter gets 200 generated values (25 on
 # the debug kernel: fzcommon) through finit_module: refused with an errno
 # and a log line, or loaded with the value in effect and unloaded (the
-# kernel's memory knobs put back).
+# kernel's memory knobs untouched).
 #
 # rcu_expedited: every module load and unload waits for RCU grace
 # periods; expedited, a load costs a quarter of the time under TCG.
@@ -31,7 +31,7 @@ FILES = fzcommon.FILES
 
 GUEST = hpcommon.HELPERS + fzcommon.HELPERS + r'''
 knobs() { cat /sys/devices/system/memory/auto_online_blocks; }
-knobs0=offline	# the kernel's default: lvos sets online while loaded
+knobs0=offline	# the kernel's default: the module itself never changes it
 # rounds (seed 1, 2, ...) until the host has added and removed its vCPUs;
 # the host removes a vCPU only once the kernel has it (a removal the guest
 # gets before it has taken the vCPU in is lost under TCG: QEMU 7.2)

@@ -1,7 +1,8 @@
 # SPDX-License-Identifier: GPL-2.0-only
 # The admin's explicit choice wins: with memhp_default_state=offline on the
-# kernel command line lvos_vcpu_hotplug changes no memory setting (on 6.1
-# and on 6.12, whose default would online), a hot-added DIMM stays offline,
+# kernel command line the shipped policy program (tools/lvos-memory-policy,
+# run as udev runs it for the loaded module) changes no memory setting (on
+# 6.1 and on 6.12, whose default would online), a hot-added DIMM stays offline,
 # and the report says so and counts the blocks as offline (a second DIMM
 # is its own event); when the admin onlines them later, the report follows
 # with the latency from the add, counting only the last DIMM's blocks.
@@ -15,12 +16,14 @@ TIMEOUT = 150
 APPEND = "memhp_default_state=offline"
 QEMU = dict(machine=hpcommon.MACHINE, memory="320M,slots=2,maxmem=2G", smp="1")
 LVOS = hpcommon.LVOS
+FILES = hpcommon.MEMPOL_FILES
 
-GUEST = hpcommon.HELPERS + r'''
+GUEST = hpcommon.HELPERS + hpcommon.MEMPOL + r'''
 P=/sys/module/memory_hotplug/parameters
+vmtest_check "the udev rule's add program runs" mempol_run add
 vmtest_eq "auto_online_blocks stays offline" "$(cat /sys/devices/system/memory/auto_online_blocks)" offline
 vmtest_eq "zone policy untouched" "$(cat $P/online_policy)" contig-zones
-vmtest_check "says why" sh -c 'dmesg | grep -q "memhp_default_state=offline on the kernel command line"'
+vmtest_check "says why" sh -c 'dmesg | grep -q "lvos-memory-policy: auto_online_blocks left offline: memhp_default_state=offline on the kernel command line"'
 off0=$(hp memory_blocks_offline)
 kb0=$(memtotal_kb)
 vmtest_log ready

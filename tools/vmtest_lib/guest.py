@@ -451,6 +451,13 @@ def build_initramfs(path, spec, kernel, test_name, stock, lvos, notes, guest_cou
         c.file("lib/modules/vmtest/%s.ko" % name, read_ko(p))
     for name, p in lvos:
         c.file("lib/lvos/%s.ko" % name, read_ko(p))
+    # /boot/config-<release>, as on a Debian guest (tools/lvos-memory-policy
+    # reads the kernel's built-in defaults from it); FILES may replace it.
+    config = kernel.config()
+    if config and "boot/config-%s" % kernel.release not in files:
+        c.dir("boot")
+        with open(config, "rb") as f:
+            c.file("boot/config-%s" % kernel.release, f.read())
     for gpath, hpath in sorted(spec.files.items()):
         with open(hpath, "rb") as f:
             c.file(gpath.lstrip("/"), f.read(), 0o755 if os.access(hpath, os.X_OK) else 0o644)

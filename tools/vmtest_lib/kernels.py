@@ -51,6 +51,13 @@ class Kernel:
         self._index = None
         self._lock = threading.Lock()
 
+    def config(self):
+        """The kernel's .config, or None: what a Debian guest has as
+        /boot/config-<release> (the initramfs carries it there)."""
+        path = os.path.join(self.tree, ".config") if self.debug and self.tree \
+            else "/boot/config-%s" % self.release
+        return path if self.release and os.path.isfile(path) else None
+
     def index(self):
         with self._lock:
             if self._index is None:
