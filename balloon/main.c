@@ -14,6 +14,7 @@
 #include <linux/sysfs.h>
 
 #include <lvos/hvdetect.h>
+#include <lvos/sysfs.h>
 #include <lvos/version.h>
 
 #include "balloon.h"
@@ -130,29 +131,22 @@ static ssize_t setting_store(struct kobject *k, struct kobj_attribute *a,
 			     const char *buf, size_t count)
 {
 	const struct lvos_bl_uint *u = lvos_bl_uint_of(a->attr.name);
-	int len = strcspn(buf, "\n");
 	unsigned int v;
 	bool on;
+	int err;
 
 	if (!u) {
-		if (kstrtobool(buf, &on)) {
-			pr_warn_ratelimited("%s: '%.*s' is not 0 or 1\n", a->attr.name,
-					    len, buf);
-			return -EINVAL;
-		}
+		err = lvos_parse_bool(a->attr.name, buf, &on);
+		if (err)
+			return err;
 		WRITE_ONCE(*lvos_bl_bool_of(a->attr.name), on);
 		lvos_bl_kick_dev();
 		return count;
 	}
-	if (kstrtouint(buf, 10, &v)) {
-		pr_warn_ratelimited("%s: '%.*s' is not a number\n", u->name, len, buf);
-		return -EINVAL;
-	}
-	if (v < u->min || v > u->max) {
-		pr_warn_ratelimited("%s: %u is out of range (%u-%u)\n", u->name, v,
-				    u->min, u->max);
-		return -ERANGE;
-	}
+	/* any kstrtouint failure is -EINVAL (docs/ABI) */
+	err = lvos_parse_uint(u->name, buf, u->min, u->max, LVOS_UINT_OVF_EINVAL, &v);
+	if (err)
+		return err;
 	WRITE_ONCE(*u->val, v);
 	lvos_bl_kick_dev();
 	return count;

@@ -14,6 +14,7 @@
 #include <linux/sysfs.h>
 
 #include <lvos/hvdetect.h>
+#include <lvos/sysfs.h>
 #include <lvos/version.h>
 
 #include "blkgrow.h"
@@ -53,22 +54,12 @@ static bool lvos_bg_range_ok(unsigned int v, unsigned int min, unsigned int max,
 	return (zero && !v) || (v >= min && v <= max);
 }
 
+/* any kstrtouint failure is -EINVAL (docs/ABI) */
 static int lvos_bg_parse(const char *file, const char *buf, unsigned int min,
 			 unsigned int max, bool zero, unsigned int *val)
 {
-	int err = kstrtouint(buf, 10, val);
-
-	if (err) {
-		pr_warn_ratelimited("%s: '%.*s' is not a number\n", file,
-				    (int)strcspn(buf, "\n"), buf);
-		return -EINVAL;
-	}
-	if (!lvos_bg_range_ok(*val, min, max, zero)) {
-		pr_warn_ratelimited("%s: %u is out of range (%s%u-%u)\n", file, *val,
-				    zero ? "0 or " : "", min, max);
-		return -ERANGE;
-	}
-	return 0;
+	return lvos_parse_uint(file, buf, min, max,
+			       LVOS_UINT_OVF_EINVAL | (zero ? LVOS_UINT_ZERO_OK : 0), val);
 }
 
 /* ---- /sys/kernel/lvos/blkgrow ---- */
@@ -143,12 +134,10 @@ static ssize_t guard_store(struct kobject *k, struct kobj_attribute *a,
 			   const char *buf, size_t count)
 {
 	bool v;
+	int err = lvos_parse_bool("guard", buf, &v);
 
-	if (kstrtobool(buf, &v)) {
-		pr_warn_ratelimited("guard: '%.*s' is not 0 or 1\n",
-				    (int)strcspn(buf, "\n"), buf);
-		return -EINVAL;
-	}
+	if (err)
+		return err;
 	mutex_lock(&lvos_bg.lock);
 	lvos_bg.guard = v;
 	mutex_unlock(&lvos_bg.lock);

@@ -19,6 +19,7 @@
 #include <linux/cpumask.h>
 
 #include <lvos/hvdetect.h>
+#include <lvos/sysfs.h>
 #include <lvos/version.h>
 #include "facts.h"
 #include "probe.h"
@@ -241,13 +242,8 @@ static const struct attribute_group *hv_groups[] = {
 	NULL
 };
 
-static void hv_kobj_release(struct kobject *kobj)
-{
-	kfree(kobj);
-}
-
 static const struct kobj_type hv_ktype = {
-	.release	= hv_kobj_release,
+	.release	= lvos_kobj_free,
 	.sysfs_ops	= &kobj_sysfs_ops,
 	.default_groups	= hv_groups,
 };

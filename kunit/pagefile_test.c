@@ -8,6 +8,7 @@
 #include <kunit/test.h>
 #include <linux/bitmap.h>
 #include <linux/mm.h>
+#include <lvos/sysfs.h>
 
 #include "../pagefile-vol/policy.h"
 
@@ -55,20 +56,32 @@ static void pf_parse_uint(struct kunit *test)
 {
 	unsigned int v = 7;
 
-	KUNIT_EXPECT_EQ(test, lvos_pf_parse_uint("25\n", 1, 90, &v), 0);
+	/* the shared parser every module's sysfs uses (include/lvos/sysfs.h) */
+	KUNIT_EXPECT_EQ(test, lvos_parse_uint("t", "25\n", 1, 90, 0, &v), 0);
 	KUNIT_EXPECT_EQ(test, v, 25U);
-	KUNIT_EXPECT_EQ(test, lvos_pf_parse_uint("90", 1, 90, &v), 0);
+	KUNIT_EXPECT_EQ(test, lvos_parse_uint("t", "90", 1, 90, 0, &v), 0);
 	KUNIT_EXPECT_EQ(test, v, 90U);
 	v = 7;
-	KUNIT_EXPECT_EQ(test, lvos_pf_parse_uint("-1", 1, 90, &v), -EINVAL);
-	KUNIT_EXPECT_EQ(test, lvos_pf_parse_uint("abc", 1, 90, &v), -EINVAL);
-	KUNIT_EXPECT_EQ(test, lvos_pf_parse_uint("", 1, 90, &v), -EINVAL);
-	KUNIT_EXPECT_EQ(test, lvos_pf_parse_uint("12abc", 1, 90, &v), -EINVAL);
-	KUNIT_EXPECT_EQ(test, lvos_pf_parse_uint("0", 1, 90, &v), -ERANGE);
-	KUNIT_EXPECT_EQ(test, lvos_pf_parse_uint("91", 1, 90, &v), -ERANGE);
-	KUNIT_EXPECT_EQ(test, lvos_pf_parse_uint("99999999999999999999", 1, 90, &v), -ERANGE);
+	KUNIT_EXPECT_EQ(test, lvos_parse_uint("t", "-1", 1, 90, 0, &v), -EINVAL);
+	KUNIT_EXPECT_EQ(test, lvos_parse_uint("t", "abc", 1, 90, 0, &v), -EINVAL);
+	KUNIT_EXPECT_EQ(test, lvos_parse_uint("t", "", 1, 90, 0, &v), -EINVAL);
+	KUNIT_EXPECT_EQ(test, lvos_parse_uint("t", "12abc", 1, 90, 0, &v), -EINVAL);
+	KUNIT_EXPECT_EQ(test, lvos_parse_uint("t", "0", 1, 90, 0, &v), -ERANGE);
+	KUNIT_EXPECT_EQ(test, lvos_parse_uint("t", "91", 1, 90, 0, &v), -ERANGE);
+	KUNIT_EXPECT_EQ(test, lvos_parse_uint("t", "99999999999999999999", 1, 90, 0, &v),
+			-ERANGE);
 	/* a rejected value never changes the setting */
 	KUNIT_EXPECT_EQ(test, v, 7U);
+	/* the files whose ABI says any kstrtouint failure is -EINVAL */
+	KUNIT_EXPECT_EQ(test, lvos_parse_uint("t", "99999999999999999999", 1, 90,
+					      LVOS_UINT_OVF_EINVAL, &v), -EINVAL);
+	KUNIT_EXPECT_EQ(test, lvos_parse_uint("t", "91", 1, 90, LVOS_UINT_OVF_EINVAL, &v),
+			-ERANGE);
+	/* 0 as "off" besides the range */
+	KUNIT_EXPECT_EQ(test, lvos_parse_uint("t", "0", 5, 90, LVOS_UINT_ZERO_OK, &v), 0);
+	KUNIT_EXPECT_EQ(test, v, 0U);
+	KUNIT_EXPECT_EQ(test, lvos_parse_uint("t", "4", 5, 90, LVOS_UINT_ZERO_OK, &v), -ERANGE);
+	KUNIT_EXPECT_EQ(test, v, 0U);
 }
 
 static void pf_match_name(struct kunit *test)

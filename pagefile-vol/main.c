@@ -23,6 +23,7 @@
 #include <linux/vmalloc.h>
 #include <linux/zsmalloc.h>
 
+#include <lvos/sysfs.h>
 #include <lvos/version.h>
 #include "pagefile.h"
 
@@ -359,15 +360,14 @@ static ssize_t lvos_pf_store_uint(struct device *dev, const char *attr,
 				  bool busy_if_used, unsigned int *field)
 {
 	struct lvos_pf_dev *pf = lvos_pf_of(dev);
+	char who[DISK_NAME_LEN + 32];
 	unsigned int v;
-	int ret = lvos_pf_parse_uint(buf, min, max, &v);
+	int ret;
 
-	if (ret) {
-		pr_warn_ratelimited("%s: %s: '%.*s' is not a number in %u..%u\n",
-				    pf->disk->disk_name, attr,
-				    (int)strcspn(buf, "\n"), buf, min, max);
+	snprintf(who, sizeof(who), "%s: %s", pf->disk->disk_name, attr);
+	ret = lvos_parse_uint(who, buf, min, max, 0, &v);
+	if (ret)
 		return ret;
-	}
 	if (!busy_if_used) {
 		/*
 		 * A plain word the I/O path and the worker read with READ_ONCE:
@@ -615,8 +615,10 @@ static ssize_t reset_store(struct device *dev, struct device_attribute *attr,
 {
 	struct lvos_pf_dev *pf = lvos_pf_of(dev);
 	unsigned int v;
-	int ret = lvos_pf_parse_uint(buf, 1, 1, &v);
+	int ret = kstrtouint(buf, 10, &v);
 
+	if (!ret && v != 1)
+		ret = -ERANGE;
 	if (ret)
 		return lvos_pf_bad(pf, "reset", "write 1 to drop all data", ret);
 	if (!lvos_pf_claim(pf))

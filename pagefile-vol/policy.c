@@ -32,25 +32,6 @@ unsigned long lvos_pf_cap_pages(unsigned long ram_pages, unsigned int pct)
 }
 EXPORT_SYMBOL_IF_KUNIT(lvos_pf_cap_pages);
 
-int lvos_pf_parse_uint(const char *buf, unsigned int min, unsigned int max,
-		       unsigned int *out)
-{
-	unsigned int v;
-	int ret;
-
-	/* kstrtouint accepts one trailing newline, rejects signs and junk */
-	if (*buf == '-')
-		return -EINVAL;
-	ret = kstrtouint(buf, 10, &v);
-	if (ret)
-		return ret;	/* -EINVAL, or -ERANGE past UINT_MAX */
-	if (v < min || v > max)
-		return -ERANGE;
-	*out = v;
-	return 0;
-}
-EXPORT_SYMBOL_IF_KUNIT(lvos_pf_parse_uint);
-
 int lvos_pf_match_name(const char *const *names, const char *name)
 {
 	size_t len = strcspn(name, "\n");

@@ -66,10 +66,6 @@ unsigned long lvos_pf_size_pages(unsigned long ram_pages, unsigned int pct);
 /* Memory cap in pages for @pct percent of @ram_pages (at least one page). */
 unsigned long lvos_pf_cap_pages(unsigned long ram_pages, unsigned int pct);
 
-/* Parse a decimal percentage in [@min, @max]; -EINVAL or -ERANGE. */
-int lvos_pf_parse_uint(const char *buf, unsigned int min, unsigned int max,
-		       unsigned int *out);
-
 /* Index of @name in the NULL-terminated @names (trailing newline ignored), or -EINVAL. */
 int lvos_pf_match_name(const char *const *names, const char *name);
 
