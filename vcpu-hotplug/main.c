@@ -18,6 +18,7 @@
 #include <linux/sysfs.h>
 
 #include <lvos/hvdetect.h>
+#include <lvos/sysfs.h>
 #include <lvos/version.h>
 
 #include "hotplug.h"
@@ -291,11 +292,7 @@ static ssize_t lvos_hp_bad(const char *file, const char *buf, size_t count, int 
 static int lvos_hp_parse_uint(const char *file, const char *buf, size_t count,
 			      unsigned int min, unsigned int max, unsigned int *val)
 {
-	int err = kstrtouint(buf, 10, val);
-
-	if (!err && (*val < min || *val > max))
-		err = -ERANGE;
-	return err ? lvos_hp_bad(file, buf, count, err) : 0;
+	return lvos_parse_uint(file, buf, min, max, 0, val);
 }
 
 static ssize_t lvos_hp_mode_show(char *buf, enum lvos_hp_mode mode, bool onlines)
@@ -368,9 +365,7 @@ LVOS_HP_RW(movable_ratio);
 static ssize_t lvos_hp_store_bool(const char *file, const char *buf, size_t count,
 				  bool *val)
 {
-	int err = kstrtobool(buf, val);
-
-	return err ? lvos_hp_bad(file, buf, count, err) : 0;
+	return lvos_parse_bool(file, buf, val);
 }
 
 static ssize_t retune_show(struct kobject *k, struct kobj_attribute *a, char *buf)
@@ -484,13 +479,8 @@ static struct attribute *lvos_hp_attrs[] = {
 };
 ATTRIBUTE_GROUPS(lvos_hp);
 
-static void lvos_hp_kobj_release(struct kobject *kobj)
-{
-	kfree(kobj);
-}
-
 static const struct kobj_type lvos_hp_ktype = {
-	.release	= lvos_hp_kobj_release,
+	.release	= lvos_kobj_free,
 	.sysfs_ops	= &kobj_sysfs_ops,
 	.default_groups	= lvos_hp_groups,
 };
