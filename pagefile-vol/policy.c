@@ -32,17 +32,10 @@ unsigned long lvos_pf_cap_pages(unsigned long ram_pages, unsigned int pct)
 }
 EXPORT_SYMBOL_IF_KUNIT(lvos_pf_cap_pages);
 
+/* The kernel's own lookup: sysfs_streq() (one trailing newline) up to NULL. */
 int lvos_pf_match_name(const char *const *names, const char *name)
 {
-	size_t len = strcspn(name, "\n");
-	int i;
-
-	if (!len || (name[len] && name[len + 1]))
-		return -EINVAL;
-	for (i = 0; names[i]; i++)
-		if (strlen(names[i]) == len && !strncmp(names[i], name, len))
-			return i;
-	return -EINVAL;
+	return __sysfs_match_string(names, -1, name);
 }
 EXPORT_SYMBOL_IF_KUNIT(lvos_pf_match_name);
 

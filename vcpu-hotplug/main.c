@@ -512,15 +512,9 @@ static int __init lvos_hp_check_params(void)
 	return 0;
 }
 
-static int __init lvos_hp_init(void)
+/* The settings from the module parameters, the locks, the first state. */
+static void __init lvos_hp_init_state(struct lvos_hp *hp)
 {
-	struct lvos_hp *hp = &lvos_hp;
-	int err;
-
-	err = lvos_hp_check_params();
-	if (err)
-		return err;
-
 	spin_lock_init(&hp->lock);
 	mutex_init(&hp->mutex);
 	INIT_WORK(&hp->settle, lvos_hp_settle_fn);
@@ -536,6 +530,31 @@ static int __init lvos_hp_init(void)
 	hp->in_vm = lvos_hv_vendor() != LVOS_HV_NONE;
 	hp->mem_first_add = -1;
 	hp->mem_first_remove = -1;
+}
+
+/* /sys/kernel/lvos/hotplug, last at load: its files use everything else. */
+static int __init lvos_hp_add_kobj(struct lvos_hp *hp)
+{
+	int err;
+
+	hp->kobj = kzalloc(sizeof(*hp->kobj), GFP_KERNEL);
+	if (!hp->kobj)
+		return -ENOMEM;
+	err = kobject_init_and_add(hp->kobj, &lvos_hp_ktype, lvos_sysfs_root(), "hotplug");
+	if (err)
+		kobject_put(hp->kobj);
+	return err;
+}
+
+static int __init lvos_hp_init(void)
+{
+	struct lvos_hp *hp = &lvos_hp;
+	int err;
+
+	err = lvos_hp_check_params();
+	if (err)
+		return err;
+	lvos_hp_init_state(hp);
 
 	/*
 	 * Not WQ_MEM_RECLAIM: cpu_up() flushes ordinary work, and the kernel
@@ -561,15 +580,9 @@ static int __init lvos_hp_init(void)
 	hp->shape_ram = totalram_pages();
 	mutex_unlock(&hp->mutex);
 
-	/* sysfs last: its files use everything above */
-	hp->kobj = kzalloc(sizeof(*hp->kobj), GFP_KERNEL);
-	if (!hp->kobj) {
-		err = -ENOMEM;
-		goto err_mem;
-	}
-	err = kobject_init_and_add(hp->kobj, &lvos_hp_ktype, lvos_sysfs_root(), "hotplug");
+	err = lvos_hp_add_kobj(hp);
 	if (err)
-		goto err_put;
+		goto err_mem;
 	if (park)
 		lvos_hp_park_set(true);
 
@@ -579,8 +592,6 @@ static int __init lvos_hp_init(void)
 		nr_cpu_ids);
 	return 0;
 
-err_put:
-	kobject_put(hp->kobj);
 err_mem:
 	lvos_hp_mem_exit();
 err_cpu:

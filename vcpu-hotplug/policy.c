@@ -25,12 +25,7 @@ EXPORT_SYMBOL_IF_KUNIT(lvos_hp_mode_name);
 /* Return: the mode, or -EINVAL for anything but the three names. */
 int lvos_hp_parse_mode(const char *buf)
 {
-	int i;
-
-	for (i = 0; i < LVOS_HP_MODE_NR; i++)
-		if (sysfs_streq(buf, lvos_hp_mode_names[i]))
-			return i;
-	return -EINVAL;
+	return __sysfs_match_string(lvos_hp_mode_names, LVOS_HP_MODE_NR, buf);
 }
 EXPORT_SYMBOL_IF_KUNIT(lvos_hp_parse_mode);
 

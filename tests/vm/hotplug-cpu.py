@@ -23,14 +23,8 @@ n0=$(hp notifications)
 t0=$(vmtest_now_cs)
 vmtest_log ready
 vmtest_wait_host added-a 60
-vmtest_check "cpu2 comes online by itself" vmtest_wait_for 30 cpu_is_on 2
-vmtest_check "reported" hp_wait_event cpu-add cpu2
-t1=$(vmtest_now_cs)
-vmtest_eq "outcome" "$(hp last_event_outcome)" "online"
-# the latency (ACPI event -> online) happened between t0 and t1
-lat=$(hp last_event_latency_us)
-vmtest_check "latency measured ($lat us, within the $(( (t1 - t0) * 10 )) ms waited)" \
-	test "$lat" -gt 0 -a "$lat" -le $(( (t1 - t0 + 1) * 10000 ))
+# the latency (ACPI event -> online) happened between t0 and now
+hp_cpu_added 2 $t0
 vmtest_eq "present" "$(hp present_cpus)" "0-2"
 vmtest_check "shape notification sent" vmtest_wait_for 10 sh -c "test \$(cat $H/notifications) -gt $n0"
 vmtest_check "admin offlines cpu1" sh -c 'echo 0 > /sys/devices/system/cpu/cpu1/online'

@@ -49,6 +49,18 @@ hog_start() {
 	HOG=$!
 	vmtest_wait_for 120 grep -q 'hog: ready' /tmp/hog.out
 }
+# bl_grow_past MIB: a workload MIB MiB larger than what is available runs
+# to the end, its data intact, nobody OOM killed (since $k0); DEFLATED is
+# then what the balloon gave way under pressure (pressure, reclaim, OOM)
+bl_grow_past() {
+	_grow=$(( $(avail_kb) / 1024 + $1 ))
+	vmtest_log "workload grows to $_grow MiB, $(( $(avail_kb) / 1024 )) MiB available, balloon $(( $(bl actual) / 256 )) MiB"
+	vmtest_check "a workload larger than what is left runs to the end" sh -c "pagefile-hog $_grow > /tmp/grow.out 2>&1"
+	vmtest_match "its data intact" "$(tail -n 1 /tmp/grow.out)" '^hog-result .* corrupt=0 '
+	vmtest_eq "no OOM kill" "$(oom_kills)" "$k0"
+	DEFLATED=$(( $(cat $B/deflated/pressure) + $(cat $B/deflated/reclaim) + $(cat $B/deflated/oom) ))
+	vmtest_log "deflated: pressure $(cat $B/deflated/pressure) reclaim $(cat $B/deflated/reclaim) oom $(cat $B/deflated/oom)"
+}
 hog_check() {
 	touch /tmp/hog-go
 	wait $HOG

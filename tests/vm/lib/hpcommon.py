@@ -12,6 +12,9 @@ MACHINE = "q35"
 # density mode sees); cpu_on N prints cpuN's online flag; hp_wait_event
 # WHAT OBJECT [SECS] waits until the last event is WHAT on OBJECT;
 # memtotal_kb; online_blocks counts memory blocks the kernel lists online.
+# hp_cpu_added N T0: cpuN came online by itself, reported as a cpu-add with
+# outcome online and a latency within the time waited since T0
+# (vmtest_now_cs, taken before the hot-add).
 HELPERS = r'''
 H=/sys/kernel/lvos/hotplug
 hp() { cat $H/$1; }
@@ -23,6 +26,15 @@ hp_wait_event() { vmtest_wait_for ${3:-30} hp_is_event "$1" "$2"; }
 memtotal_kb() { awk '/^MemTotal/ {print $2}' /proc/meminfo; }
 blocks_in() { grep -l "$1" /sys/devices/system/memory/memory*/state 2>/dev/null | wc -l; }
 hp_state() { for f in $H/*; do echo "$(basename $f)=$(cat $f 2>/dev/null)"; done | tr '\n' ' '; echo; }
+hp_cpu_added() {
+	vmtest_check "cpu$1 comes online by itself" vmtest_wait_for 30 cpu_is_on $1
+	vmtest_check "reported" hp_wait_event cpu-add cpu$1
+	_t1=$(vmtest_now_cs)
+	vmtest_eq "outcome" "$(hp last_event_outcome)" "online"
+	_lat=$(hp last_event_latency_us)
+	vmtest_check "latency measured ($_lat us, within the $(( (_t1 - $2) * 10 )) ms waited)" \
+		test "$_lat" -gt 0 -a "$_lat" -le $(( (_t1 - $2 + 1) * 10000 ))
+}
 '''
 
 # The memory-hotplug policy ships as a udev rule and its program, installed
