@@ -49,11 +49,6 @@ static bool guard = true;
 module_param(guard, bool, 0444);
 MODULE_PARM_DESC(guard, "make a disk read-only when it shrinks below its data (default 1)");
 
-static bool lvos_bg_range_ok(unsigned int v, unsigned int min, unsigned int max, bool zero)
-{
-	return (zero && !v) || (v >= min && v <= max);
-}
-
 /* any kstrtouint failure is -EINVAL (docs/ABI) */
 static int lvos_bg_parse(const char *file, const char *buf, unsigned int min,
 			 unsigned int max, bool zero, unsigned int *val)
@@ -353,22 +348,16 @@ const struct kobj_type lvos_bg_disk_ktype = {
 
 static int __init lvos_bg_init(void)
 {
+	static const struct lvos_param_range ranges[] = {
+		{ "poll_ms", &poll_ms, LVOS_BG_POLL_MIN, LVOS_BG_POLL_MAX, true },
+		{ "watch_ms", &watch_ms, LVOS_BG_WATCH_MIN, LVOS_BG_WATCH_MAX, false },
+		{ "trim_interval", &trim_interval, 1, LVOS_BG_TRIM_MAX, true },
+	};
 	int err;
 
-	if (!lvos_bg_range_ok(poll_ms, LVOS_BG_POLL_MIN, LVOS_BG_POLL_MAX, true)) {
-		pr_err("poll_ms=%u: must be 0 or %u-%u\n", poll_ms, LVOS_BG_POLL_MIN,
-		       LVOS_BG_POLL_MAX);
-		return -EINVAL;
-	}
-	if (!lvos_bg_range_ok(watch_ms, LVOS_BG_WATCH_MIN, LVOS_BG_WATCH_MAX, false)) {
-		pr_err("watch_ms=%u: must be %u-%u\n", watch_ms, LVOS_BG_WATCH_MIN,
-		       LVOS_BG_WATCH_MAX);
-		return -EINVAL;
-	}
-	if (!lvos_bg_range_ok(trim_interval, 1, LVOS_BG_TRIM_MAX, true)) {
-		pr_err("trim_interval=%u: must be 0-%u\n", trim_interval, LVOS_BG_TRIM_MAX);
-		return -EINVAL;
-	}
+	err = lvos_check_param_ranges(ranges, ARRAY_SIZE(ranges));
+	if (err)
+		return err;
 	lvos_bg.poll_ms = poll_ms;
 	lvos_bg.poll_disks = lvos_hv_vendor() != LVOS_HV_NONE || poll_bare_metal;
 	if (!lvos_bg.poll_disks)

@@ -487,26 +487,20 @@ static const struct kobj_type lvos_hp_ktype = {
 
 static int __init lvos_hp_check_params(void)
 {
-	if (movable_ratio > LVOS_HP_RATIO_MAX) {
-		pr_err("movable_ratio=%u: must be 0-%u\n", movable_ratio, LVOS_HP_RATIO_MAX);
-		return -EINVAL;
-	}
-	if (park_floor < 1 || park_floor > nr_cpu_ids) {
-		pr_err("park_floor=%u: must be 1-%u\n", park_floor, nr_cpu_ids);
-		return -EINVAL;
-	}
-	if (park_interval_ms < LVOS_HP_INTERVAL_MIN || park_interval_ms > LVOS_HP_INTERVAL_MAX) {
-		pr_err("park_interval_ms=%u: must be %u-%u\n", park_interval_ms,
-		       LVOS_HP_INTERVAL_MIN, LVOS_HP_INTERVAL_MAX);
-		return -EINVAL;
-	}
+	const struct lvos_param_range ranges[] = {
+		{ "movable_ratio", &movable_ratio, 0, LVOS_HP_RATIO_MAX, false },
+		{ "park_floor", &park_floor, 1, nr_cpu_ids, false },
+		{ "park_interval_ms", &park_interval_ms, LVOS_HP_INTERVAL_MIN,
+		  LVOS_HP_INTERVAL_MAX, false },
+		{ "park_after", &park_after, 1, 1000, false },
+	};
+	int err = lvos_check_param_ranges(ranges, ARRAY_SIZE(ranges));
+
+	if (err)
+		return err;
 	if (park_below > 100 || unpark_above > 100 || park_below >= unpark_above) {
 		pr_err("park_below=%u unpark_above=%u: need park_below < unpark_above <= 100\n",
 		       park_below, unpark_above);
-		return -EINVAL;
-	}
-	if (park_after < 1 || park_after > 1000) {
-		pr_err("park_after=%u: must be 1-1000\n", park_after);
 		return -EINVAL;
 	}
 	return 0;

@@ -80,6 +80,36 @@ static inline int lvos_parse_bool(const char *who, const char *buf, bool *val)
 	return 0;
 }
 
+/* A module parameter's accepted range, checked at load: one table per module. */
+struct lvos_param_range {
+	const char *name;
+	const unsigned int *val;
+	unsigned int min, max;
+	bool zero_ok;		/* 0 ("off") is accepted besides [min, max] */
+};
+
+/**
+ * lvos_check_param_ranges() - refuse a load whose parameters are out of range
+ * @t: the table
+ * @n: its entries
+ *
+ * Return: 0, or -EINVAL with "NAME=VALUE: must be [0 or ]MIN-MAX" logged
+ * for the first parameter out of range.
+ */
+static inline int lvos_check_param_ranges(const struct lvos_param_range *t, size_t n)
+{
+	for (; n; n--, t++) {
+		unsigned int v = *t->val;
+
+		if ((v >= t->min && v <= t->max) || (t->zero_ok && !v))
+			continue;
+		pr_err("%s=%u: must be %s%u-%u\n", t->name, v, t->zero_ok ? "0 or " : "",
+		       t->min, t->max);
+		return -EINVAL;
+	}
+	return 0;
+}
+
 /* The release of a kobject allocated on its own (kzalloc'd, not embedded). */
 static inline void lvos_kobj_free(struct kobject *kobj)
 {
