@@ -51,7 +51,8 @@ WAIT = {"free": 3.0, "fresh": 1.0, "cache": 3.0}
 
 def make(mode, oom=True, report=True, rounds=True, overcommit=True, params="", kinds=KINDS):
     """Globals of one bench guest. mode: stock (virtio_balloon) or lvos.
-    BLBENCH_KINDS (space-separated) narrows kinds for a quick run."""
+    BLBENCH_KINDS (space-separated) narrows kinds for a quick run;
+    BLBENCH_WAIT_<KIND> (seconds) overrides WAIT for analysis."""
     lvos = mode != "stock"
     only = os.environ.get("BLBENCH_KINDS", "").split()
     kinds = [k for k in kinds if not only or k in only]
@@ -80,9 +81,13 @@ mount -t tracefs nodev $T 2>/dev/null
 echo 4096 > $T/buffer_size_kb
 echo 1 > $T/events/lvos_balloon/enable
 tmark() { echo "$*" > $T/trace_marker; }
+tcount() {
+	tmark "counters: chunk_fallbacks=$(bl chunk_fallbacks) chunks_reported=$(bl chunks_reported)" \
+		"reports=$(bl reports) reported_pages=$(bl reported_pages) stalls=$(bl stalls)"
+}
 '''
     elif rounds:
-        guest += "tmark() { :; }\n"
+        guest += "tmark() { :; }\ntcount() { :; }\n"
     if rounds:
         guest += r'''
 mount -t tmpfs -o size=800M tmpfs /mnt
@@ -97,6 +102,7 @@ for kind in @KINDS@; do
 		tmark "round $kind $i"
 		vmtest_log "ready round $kind $i"
 		vmtest_wait_host "^done round $kind $i$" 120 >/dev/null
+		tcount
 		i=$((i + 1))
 	done
 done
@@ -129,7 +135,7 @@ vmtest_log "overcommit result kills=$(( $(oom_kills) - k0 )) hog=$(tail -n 1 /tm
         for kind in kinds if rounds else ():
             for i in range(ROUNDS):
                 vm.wait_line(r"# ready round %s %d$" % (kind, i), timeout=300)
-                time.sleep(WAIT[kind])
+                time.sleep(float(os.environ.get("BLBENCH_WAIT_" + kind.upper(), WAIT[kind])))
                 before = smaps(vm)
                 if perf:        # analysis only: what QEMU does (syscalls, CPU)
                     pf = subprocess.Popen(["perf", "stat", "-x,", "-o",
