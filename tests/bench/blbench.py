@@ -52,7 +52,8 @@ WAIT = {"free": 3.0, "fresh": 1.0, "cache": 3.0}
 def make(mode, oom=True, report=True, rounds=True, overcommit=True, params="", kinds=KINDS):
     """Globals of one bench guest. mode: stock (virtio_balloon) or lvos.
     BLBENCH_KINDS (space-separated) narrows kinds for a quick run;
-    BLBENCH_WAIT_<KIND> (seconds) overrides WAIT for analysis."""
+    BLBENCH_WAIT_<KIND> (seconds) overrides WAIT and BLBENCH_APPEND adds
+    to the kernel command line, for analysis."""
     lvos = mode != "stock"
     only = os.environ.get("BLBENCH_KINDS", "").split()
     kinds = [k for k in kinds if not only or k in only]
@@ -64,6 +65,8 @@ def make(mode, oom=True, report=True, rounds=True, overcommit=True, params="", k
                        disks=[dict(name="c", size="720M", format="raw")]),
              LVOS=blcommon.LVOS if lvos else [],
              MODULES=[] if lvos else ["virtio_balloon"])
+    if os.environ.get("BLBENCH_APPEND"):     # analysis only, e.g. init_on_alloc=0
+        g["APPEND"] = os.environ["BLBENCH_APPEND"]
     if lvos and params:
         g["LVOS_PARAMS"] = {"lvos_balloon": params}
     guest = blcommon.HELPERS + r'''
