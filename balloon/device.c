@@ -286,6 +286,7 @@ static unsigned long lvos_bl_inflate_reported(struct lvos_bl *b, unsigned long m
 	unsigned int nents = 0;
 	struct page *page, *next;
 	LIST_HEAD(chunks);
+	ktime_t t0, t1;
 	int err;
 
 	/* free page reporting has the queue: the inflate queue it is */
@@ -294,6 +295,7 @@ static unsigned long lvos_bl_inflate_reported(struct lvos_bl *b, unsigned long m
 	if (!lvos_bl_report_unstalled(b))
 		goto out_unlock;
 	sg_init_table(sg, LVOS_BL_RSG);
+	t0 = ktime_get();
 	while (got < max && nents < LVOS_BL_RSG) {
 		page = lvos_bl_alloc_chunk(b);
 		if (!page)
@@ -325,6 +327,7 @@ static unsigned long lvos_bl_inflate_reported(struct lvos_bl *b, unsigned long m
 		got = 0;
 		goto out_unlock;
 	}
+	t1 = ktime_get();
 	virtqueue_kick(b->report_vq);
 	list_for_each_entry(page, &chunks, lru)
 		if (b->adjust_managed)
@@ -340,6 +343,8 @@ static unsigned long lvos_bl_inflate_reported(struct lvos_bl *b, unsigned long m
 				    got, lvos_bl_set.ack_timeout_ms);
 	} else {
 		list_splice(&chunks, &b->chunks);
+		trace_lvos_balloon_batch("report", got * LVOS_BL_CHUNK, nents,
+					 ktime_us_delta(t1, t0), ktime_us_delta(ktime_get(), t1));
 	}
 	WRITE_ONCE(b->inflated, b->inflated + got * LVOS_BL_CHUNK);
 	WRITE_ONCE(b->chunks_reported, b->chunks_reported + got);
@@ -362,6 +367,7 @@ static unsigned long lvos_bl_inflate_one(struct lvos_bl *b, unsigned long want)
 	struct page *page, *next;
 	unsigned int n = 0, i;
 	unsigned long got_chunks = 0, got_pages = 0;
+	ktime_t t0, t1;
 	int err;
 
 	if (!lvos_bl_unstalled(b, b->inflate_vq))
@@ -374,6 +380,7 @@ static unsigned long lvos_bl_inflate_one(struct lvos_bl *b, unsigned long want)
 			return got_chunks * LVOS_BL_CHUNK;
 	}
 	lvos_bl_inflate_split(want, LVOS_BL_BATCH, READ_ONCE(lvos_bl_set.huge), &s);
+	t0 = ktime_get();
 	while (got_chunks < s.chunks) {
 		page = lvos_bl_alloc_chunk(b);
 		if (!page)
@@ -400,7 +407,11 @@ static unsigned long lvos_bl_inflate_one(struct lvos_bl *b, unsigned long want)
 	 * before the host has heard of them. Not acknowledged in time: they
 	 * stay in the balloon (the host may still take them).
 	 */
+	t1 = ktime_get();
 	err = lvos_bl_tell(b, b->inflate_vq, n, lvos_bl_set.ack_timeout_ms);
+	if (!err)
+		trace_lvos_balloon_batch("inflate", n, n, ktime_us_delta(t1, t0),
+					 ktime_us_delta(ktime_get(), t1));
 	if (err && err != -ETIMEDOUT) {
 		list_for_each_entry_safe(page, next, &chunks, lru) {
 			list_del(&page->lru);

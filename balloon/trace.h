@@ -90,6 +90,36 @@ TRACE_EVENT(lvos_balloon_message,
 		  __entry->acked)
 );
 
+/*
+ * One inflate batch and where its time went: @alloc_us allocating the
+ * pages in the guest (with init_on_alloc, Debian's default, that includes
+ * zeroing them), @host_us from the kick to the host's ack. @ranges is what
+ * the host discards one call each: merged ranges on the reporting queue,
+ * single PFNs on the inflate queue.
+ */
+TRACE_EVENT(lvos_balloon_batch,
+	TP_PROTO(const char *queue, unsigned long pages, unsigned int ranges,
+		 unsigned long alloc_us, unsigned long host_us),
+	TP_ARGS(queue, pages, ranges, alloc_us, host_us),
+	TP_STRUCT__entry(
+		__string(queue, queue)
+		__field(unsigned long, pages)
+		__field(unsigned int, ranges)
+		__field(unsigned long, alloc_us)
+		__field(unsigned long, host_us)
+	),
+	TP_fast_assign(
+		lvos_assign_str(queue, queue);
+		__entry->pages = pages;
+		__entry->ranges = ranges;
+		__entry->alloc_us = alloc_us;
+		__entry->host_us = host_us;
+	),
+	TP_printk("queue=%s pages=%lu ranges=%u alloc_us=%lu host_us=%lu",
+		  __get_str(queue), __entry->pages, __entry->ranges,
+		  __entry->alloc_us, __entry->host_us)
+);
+
 #endif /* _LVOS_BALLOON_TRACE_H */
 
 #undef TRACE_INCLUDE_PATH
