@@ -1285,32 +1285,25 @@ static int lvos_bl_start(struct lvos_bl *b)
 	return 0;
 }
 
-static int lvos_bl_probe(struct virtio_device *vdev)
+static void lvos_bl_free(struct lvos_bl *b)
 {
-	struct lvos_bl *b;
-	int err;
+	kfree(b->dpfns);
+	kfree(b->pfns);
+	kfree(b);
+}
 
-	if (!vdev->config->get) {
-		dev_err(&vdev->dev, "config space access is disabled\n");
-		return -EINVAL;
-	}
-	mutex_lock(&lvos_bl_dev_lock);
-	if (lvos_bl_dev) {
-		mutex_unlock(&lvos_bl_dev_lock);
-		dev_err(&vdev->dev, "lvos drives one balloon per guest; %s has it\n",
-			dev_name(&lvos_bl_dev->vdev->dev));
-		return -EBUSY;
-	}
-	b = kzalloc(sizeof(*b), GFP_KERNEL);
-	if (!b) {
-		err = -ENOMEM;
-		goto err_unlock;
-	}
+/* The driver state of @vdev before its queues exist. */
+static struct lvos_bl *lvos_bl_alloc(struct virtio_device *vdev)
+{
+	struct lvos_bl *b = kzalloc(sizeof(*b), GFP_KERNEL);
+
+	if (!b)
+		return NULL;
 	b->pfns = kmalloc_array(LVOS_BL_BATCH, sizeof(*b->pfns), GFP_KERNEL);
 	b->dpfns = kmalloc_array(LVOS_BL_BATCH, sizeof(*b->dpfns), GFP_KERNEL);
 	if (!b->pfns || !b->dpfns) {
-		err = -ENOMEM;
-		goto err_free_pfns;
+		lvos_bl_free(b);
+		return NULL;
 	}
 	b->vdev = vdev;
 	vdev->priv = b;
@@ -1335,25 +1328,43 @@ static int lvos_bl_probe(struct virtio_device *vdev)
 	b->guest_state = "off";
 	b->reason = LVOS_BL_OK;
 	b->stop = true;		/* until the queues are up */
+	return b;
+}
 
-	err = lvos_bl_start(b);
+/* With deflate-on-oom: the shrinker (opt-in at run time) and the OOM notifier. */
+static int lvos_bl_pressure_register(struct lvos_bl *b)
+{
+	int err;
+
+	if (!b->may_deflate)
+		return 0;
+	b->shrinker = lvos_shrinker_create("lvos-balloon", lvos_bl_shrink_count,
+					   lvos_bl_shrink_scan);
+	if (!b->shrinker)
+		return -ENOMEM;
+	/* like virtio_balloon's */
+	b->oom_nb.notifier_call = lvos_bl_oom_notify;
+	b->oom_nb.priority = 80;
+	err = register_oom_notifier(&b->oom_nb);
 	if (err)
-		goto err_free_pfns;
+		lvos_shrinker_destroy(b->shrinker);
+	return err;
+}
 
-	if (b->may_deflate) {
-		b->shrinker = lvos_shrinker_create("lvos-balloon", lvos_bl_shrink_count,
-						   lvos_bl_shrink_scan);
-		if (!b->shrinker) {
-			err = -ENOMEM;
-			goto err_del_vqs;
-		}
-		/* like virtio_balloon's */
-		b->oom_nb.notifier_call = lvos_bl_oom_notify;
-		b->oom_nb.priority = 80;
-		err = register_oom_notifier(&b->oom_nb);
-		if (err)
-			goto err_shrinker;
-	}
+static void lvos_bl_pressure_unregister(struct lvos_bl *b)
+{
+	if (!b->may_deflate)
+		return;
+	unregister_oom_notifier(&b->oom_nb);
+	lvos_shrinker_destroy(b->shrinker);
+}
+
+/* Page poison value, whether chunks use the reporting queue, free page reporting. */
+static int lvos_bl_report_setup(struct lvos_bl *b)
+{
+	struct virtio_device *vdev = b->vdev;
+	int err;
+
 	if (virtio_has_feature(vdev, VIRTIO_BALLOON_F_PAGE_POISON)) {
 		/* 0: pages are zeroed on free; else the poison byte */
 		u32 poison = 0;
@@ -1367,23 +1378,53 @@ static int lvos_bl_probe(struct virtio_device *vdev)
 	 * of every balloon page (must-tell-host) or would not discard them
 	 * (QEMU keeps reported pages when a poison value is set).
 	 */
-	b->report_chunks = b->report_vq &&
-		!virtio_has_feature(vdev, VIRTIO_BALLOON_F_MUST_TELL_HOST) &&
+	b->report_chunks = b->report_vq && !b->must_tell &&
 		!(virtio_has_feature(vdev, VIRTIO_BALLOON_F_PAGE_POISON) &&
 		  !want_init_on_free());
 	b->prdev.report = lvos_bl_report;
-	if (b->report_vq) {
-		if (virtqueue_get_vring_size(b->report_vq) < PAGE_REPORTING_CAPACITY) {
-			err = -ENOSPC;
-			goto err_oom;
-		}
-		err = page_reporting_register(&b->prdev);
-		if (err && err != -EBUSY)
-			goto err_oom;
-		if (err)
-			dev_warn(&vdev->dev, "another driver reports free pages: lvos does not\n");
-		b->reporting = !err;
+	if (!b->report_vq)
+		return 0;
+	if (virtqueue_get_vring_size(b->report_vq) < PAGE_REPORTING_CAPACITY)
+		return -ENOSPC;
+	err = page_reporting_register(&b->prdev);
+	if (err && err != -EBUSY)
+		return err;
+	if (err)
+		dev_warn(&vdev->dev, "another driver reports free pages: lvos does not\n");
+	b->reporting = !err;
+	return 0;
+}
+
+static int lvos_bl_probe(struct virtio_device *vdev)
+{
+	struct lvos_bl *b;
+	int err;
+
+	if (!vdev->config->get) {
+		dev_err(&vdev->dev, "config space access is disabled\n");
+		return -EINVAL;
 	}
+	mutex_lock(&lvos_bl_dev_lock);
+	if (lvos_bl_dev) {
+		mutex_unlock(&lvos_bl_dev_lock);
+		dev_err(&vdev->dev, "lvos drives one balloon per guest; %s has it\n",
+			dev_name(&lvos_bl_dev->vdev->dev));
+		return -EBUSY;
+	}
+	b = lvos_bl_alloc(vdev);
+	if (!b) {
+		err = -ENOMEM;
+		goto err_unlock;
+	}
+	err = lvos_bl_start(b);
+	if (err)
+		goto err_free;
+	err = lvos_bl_pressure_register(b);
+	if (err)
+		goto err_del_vqs;
+	err = lvos_bl_report_setup(b);
+	if (err)
+		goto err_pressure;
 	virtio_device_ready(vdev);
 	WRITE_ONCE(lvos_bl_dev, b);
 	mutex_unlock(&lvos_bl_dev_lock);
@@ -1394,20 +1435,15 @@ static int lvos_bl_probe(struct virtio_device *vdev)
 	lvos_bl_kick(b);
 	return 0;
 
-err_oom:
-	if (b->may_deflate)
-		unregister_oom_notifier(&b->oom_nb);
-err_shrinker:
-	lvos_shrinker_destroy(b->shrinker);
+err_pressure:
+	lvos_bl_pressure_unregister(b);
 err_del_vqs:
 	/* the host may have asked for stats already */
 	lvos_bl_stop(b);
 	virtio_reset_device(vdev);
 	vdev->config->del_vqs(vdev);
-err_free_pfns:
-	kfree(b->dpfns);
-	kfree(b->pfns);
-	kfree(b);
+err_free:
+	lvos_bl_free(b);
 err_unlock:
 	mutex_unlock(&lvos_bl_dev_lock);
 	return err;
@@ -1423,10 +1459,7 @@ static void lvos_bl_remove(struct virtio_device *vdev)
 	mutex_unlock(&lvos_bl_dev_lock);
 
 	lvos_bl_stop(b);
-	if (b->may_deflate) {
-		unregister_oom_notifier(&b->oom_nb);
-		lvos_shrinker_destroy(b->shrinker);
-	}
+	lvos_bl_pressure_unregister(b);
 	size = lvos_bl_size(b);
 	/* resets the device: a report still waiting on the host returns */
 	left = lvos_bl_shutdown(b);
@@ -1434,9 +1467,7 @@ static void lvos_bl_remove(struct virtio_device *vdev)
 		page_reporting_unregister(&b->prdev);
 	dev_info(&vdev->dev, "released: %lu pages back to the guest%s\n", size,
 		 left ? " (after a reset: the host had stopped answering)" : "");
-	kfree(b->dpfns);
-	kfree(b->pfns);
-	kfree(b);
+	lvos_bl_free(b);
 }
 
 #ifdef CONFIG_PM_SLEEP
