@@ -532,16 +532,17 @@ static unsigned long lvos_bl_deflate_one(struct lvos_bl *b, unsigned long want,
 	list_for_each_entry(page, &pages, lru)
 		if (pfns)
 			pfns[n++] = cpu_to_virtio32(b->vdev, page_to_pfn(page));
-	if (!s.chunks && !got_pages)
+	done = s.chunks * LVOS_BL_CHUNK + got_pages;
+	if (!done)
 		return 0;
 	if (!pfns) {
-		WRITE_ONCE(b->unannounced, b->unannounced + s.chunks * LVOS_BL_CHUNK + got_pages);
+		WRITE_ONCE(b->unannounced, b->unannounced + done);
 		pr_warn_ratelimited("the host has not acknowledged the last deflate: %lu pages go back to the guest unannounced\n",
-				    s.chunks * LVOS_BL_CHUNK + got_pages);
+				    done);
 	} else if (n) {
+		/* ack_timeout_ms is 100 ms at least: the urgent wait is the shorter */
 		err = lvos_bl_tell(b, b->deflate_vq, n,
-				   urgent ? min(LVOS_BL_URGENT_MS, lvos_bl_set.ack_timeout_ms)
-					  : lvos_bl_set.ack_timeout_ms);
+				   urgent ? LVOS_BL_URGENT_MS : lvos_bl_set.ack_timeout_ms);
 	}
 	if (err && err != -ETIMEDOUT) {
 		lvos_bl_deflate_undo(b, &chunks, &pages);
@@ -560,7 +561,6 @@ static unsigned long lvos_bl_deflate_one(struct lvos_bl *b, unsigned long want,
 	lvos_bl_release_pages(b, &pages);
 	b->nr_chunks -= s.chunks;
 	b->nr_pages -= got_pages;
-	done = s.chunks * LVOS_BL_CHUNK + got_pages;
 	WRITE_ONCE(b->deflated[why], b->deflated[why] + done);
 	return done;
 }
@@ -664,10 +664,8 @@ static bool lvos_bl_balance(struct lvos_bl *b, struct lvos_bl_mem *m)
 	 * Acks that came in since: limbo pages go back. A queue still stalled
 	 * holds up only its own direction (inflate_one, deflate_one).
 	 */
-	if (b->inflate_stalled)
-		lvos_bl_unstalled(b, b->inflate_vq);
-	if (b->deflate_stalled)
-		lvos_bl_unstalled(b, b->deflate_vq);
+	lvos_bl_unstalled(b, b->inflate_vq);
+	lvos_bl_unstalled(b, b->deflate_vq);
 	if (b->vq_dead) {
 		lvos_bl_set_reason(b, LVOS_BL_STALLED,
 				   b->target > m->balloon ? b->target - m->balloon
