@@ -44,14 +44,10 @@ vmtest_eq "no stalls" "$(bl stalls)" 0
 
 
 def host(vm):
+    blcommon.answer(vm, "ready-inflate", 448, "inflated")
     q = vm.qmp_client
-    vm.wait_line(r"# ready-inflate$", timeout=vm.limit(60))
-    blcommon.reach(q, 448, timeout=vm.limit(30))
-    vm.send("inflated")
     vm.wait_line(r"# ready-1m$", timeout=vm.limit(60))
     blcommon.reach(q, 449, timeout=vm.limit(30))
     blcommon.settle(q, quiet=2.0, timeout=vm.limit(30))
     vm.send("deflated-1m")
-    vm.wait_line(r"# ready-empty$", timeout=vm.limit(60))
-    blcommon.reach(q, 512, timeout=vm.limit(30))
-    vm.send("empty")
+    blcommon.answer(vm, "ready-empty", 512, "empty")

@@ -102,6 +102,19 @@ def reach(q, mib, timeout=30.0):
     return time.monotonic() - t0
 
 
+def answer(vm, ready, mib, reply, wait=60, arrive=True):
+    """One step of a guest/host dialogue: wait for the guest's "# READY"
+    line (wait seconds, scaled), set the target to mib (and wait until the
+    guest is there, unless arrive=False), then send REPLY."""
+    q = vm.qmp_client
+    vm.wait_line(r"# %s$" % ready, timeout=vm.limit(wait))
+    if arrive:
+        reach(q, mib, timeout=vm.limit(30))
+    else:
+        q.balloon(mib * MiB)
+    vm.send(reply)
+
+
 def rss_mib(vm):
     """Resident memory of the QEMU process."""
     with open("/proc/%d/status" % vm.proc.pid) as f:
