@@ -25,7 +25,7 @@ mib=$(( $(memtotal_kb) * 5 / 4 / 1024 ))
 {
 	echo "\$ uname -r"; uname -r
 	echo "\$ grep MemTotal /proc/meminfo"; grep MemTotal /proc/meminfo
-	echo "# udev: add /dev/pagefile0 -> $(sed -n 's/.*RUN+="\([^"]*\)".*/\1/p' /usr/lib/udev/rules.d/60-lvos-pagefile.rules)"
+	echo "# udev: add /dev/pagefile0 -> systemd starts lvos-pagefile@pagefile0.service -> $(unit_cmd /dev/pagefile0 ExecStart)"
 	udev_add /dev/pagefile0 2>&1
 	echo "\$ cat /proc/swaps"; cat /proc/swaps
 	echo "\$ pagefile-hog $mib   # 1.25 x RAM of zero, text and random pages, verified"
