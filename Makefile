@@ -181,11 +181,14 @@ deb:
 RPMTOP := $(PKG)/rpm
 rpm:
 	rm -rf $(RPMTOP) $(PKG)/rpmsrc
-	mkdir -p $(RPMTOP)/SOURCES $(PKG)/rpmsrc/lvos-$(LVOS_VERSION)
+	mkdir -p $(RPMTOP)/SOURCES $(RPMTOP)/tmp $(PKG)/rpmsrc/lvos-$(LVOS_VERSION)
 	$(pkg_files) | rsync -a --from0 --files-from=- ./ $(PKG)/rpmsrc/lvos-$(LVOS_VERSION)/
 	tar -C $(PKG)/rpmsrc -czf $(RPMTOP)/SOURCES/lvos-$(LVOS_VERSION).tar.gz lvos-$(LVOS_VERSION)
-	rpmbuild -ba --nodeps --define "_topdir $(RPMTOP)" packaging/rpm/lvos.spec
-	rpmlint -r packaging/rpm/lvos.rpmlintrc packaging/rpm/lvos.spec $(RPMTOP)/RPMS/*/*.rpm $(RPMTOP)/SRPMS/*.rpm
+	rpmbuild -ba --nodeps --define "_topdir $(RPMTOP)" --define "_tmppath $(RPMTOP)/tmp" packaging/rpm/lvos.spec
+	rpmlint -c packaging/rpm/rpmlint.toml -r packaging/rpm/lvos.rpmlintrc packaging/rpm/lvos.spec \
+		$(RPMTOP)/RPMS/*/*.rpm $(RPMTOP)/SRPMS/*.rpm | tee $(RPMTOP)/rpmlint.log
+	@grep -q ' 0 errors, 0 warnings' $(RPMTOP)/rpmlint.log || \
+		{ echo "rpm: rpmlint found errors or warnings (build/pkg/rpm/rpmlint.log)" >&2; exit 1; }
 
 version:
 	@echo $(LVOS_VERSION)
