@@ -174,7 +174,7 @@ pkg_files = $(if $(wildcard .git),git ls-files -z --cached --others --exclude-st
 deb:
 	rm -rf $(PKG)/src $(PKG)/*.deb $(PKG)/*.changes $(PKG)/*.buildinfo
 	mkdir -p $(PKG)/src
-	$(pkg_files) | rsync -a --from0 --files-from=- ./ $(PKG)/src/
+	$(pkg_files) | rsync -a --from0 --ignore-missing-args --files-from=- ./ $(PKG)/src/
 	cd $(PKG)/src && dpkg-buildpackage -b -uc -us
 	lintian --fail-on error,warning $(PKG)/lvos_$(LVOS_VERSION)_*.changes
 
@@ -182,7 +182,7 @@ RPMTOP := $(PKG)/rpm
 rpm:
 	rm -rf $(RPMTOP) $(PKG)/rpmsrc
 	mkdir -p $(RPMTOP)/SOURCES $(RPMTOP)/tmp $(PKG)/rpmsrc/lvos-$(LVOS_VERSION)
-	$(pkg_files) | rsync -a --from0 --files-from=- ./ $(PKG)/rpmsrc/lvos-$(LVOS_VERSION)/
+	$(pkg_files) | rsync -a --from0 --ignore-missing-args --files-from=- ./ $(PKG)/rpmsrc/lvos-$(LVOS_VERSION)/
 	tar -C $(PKG)/rpmsrc -czf $(RPMTOP)/SOURCES/lvos-$(LVOS_VERSION).tar.gz lvos-$(LVOS_VERSION)
 	rpmbuild -ba --nodeps --define "_topdir $(RPMTOP)" --define "_tmppath $(RPMTOP)/tmp" packaging/rpm/lvos.spec
 	rpmlint -c packaging/rpm/rpmlint.toml -r packaging/rpm/lvos.rpmlintrc packaging/rpm/lvos.spec \
