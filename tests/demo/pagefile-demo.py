@@ -1,6 +1,7 @@
 # SPDX-License-Identifier: GPL-2.0-only
 # make demo, part 2: Debian's stock 6.1 cloud kernel with lvos_pagefile in
-# a 256 MiB guest. The udev rule's program turns /dev/pagefile0 into swap
+# a 256 MiB guest. The unit the udev rule asks for (its ExecStart, run as
+# systemd would: the guest has no systemd) turns /dev/pagefile0 into swap
 # when it appears; a workload of 1.25 x RAM swaps to it with every page
 # verified; the guest sends the before/after report back for tools/demo.
 import os
