@@ -209,4 +209,4 @@ checkpatch:
 	@tools/check --only checkpatch
 
 help:
-	@sed -n 's/^#   //p' Makefile
+	@sed -n '1,/^$$/s/^#   //p' Makefile
