@@ -9,6 +9,13 @@
 #   make check           every test (build matrix, sparse, checkpatch, dkms,
 #                        KUnit, VM tests); ends with "N passed, N failed"
 #   make deps            install what the rest needs (Debian archive only)
+#   make install-dkms    the module sources into DESTDIR/usr/src/lvos-VERSION
+#   make install-tools   the user tools, udev rules, systemd units, man pages
+#                        into DESTDIR (PREFIX=/usr; CFLAGS/LDFLAGS from the
+#                        environment, -Werror with LVOS_WERROR=1)
+#   make deb             Debian packages into build/pkg/ (lintian-checked)
+#   make rpm             RPM packages into build/pkg/rpm/ (rpmlint-checked)
+#   make version         print the version (include/lvos/version.h)
 
 SHELL := /bin/bash
 TOP := $(CURDIR)
@@ -37,7 +44,8 @@ KBUILD_ARGS := LVOS_KUNIT=1
 # the tests' builds (make ko) also get the fault-injection switches
 TEST_ARGS := $(KBUILD_ARGS) LVOS_FAULTS=1
 
-.PHONY: all modules clean ko ko-locked tools deps demo check sparse checkpatch help
+.PHONY: all modules clean ko ko-locked tools deps demo check sparse checkpatch help \
+	install-dkms install-tools user-tools deb rpm version
 
 all modules:
 	$(MAKE) -C $(KDIR) M=$(TOP) $(KBUILD_ARGS) modules
@@ -87,6 +95,104 @@ tools: $(STATIC_TOOLS)
 $(STATIC_TOOLS): tools/%: tools/%.c
 	$(CC) -O2 -g -Wall -Wextra -Werror -std=gnu11 -static -o $@ $<
 
+# What ships. install-dkms is the one list of module sources a package (or
+# a hand install) puts in /usr/src: no kunit/, no test switches (LVOS_FAULTS
+# is only ever set on the command line by make ko).
+DKMS_SOURCES := Kbuild dkms.conf include hvdetect pagefile-vol vcpu-hotplug blkgrow balloon
+DESTDIR ?=
+PREFIX ?= /usr
+SYSCONFDIR ?= /etc
+BINDIR ?= $(PREFIX)/bin
+SBINDIR ?= $(PREFIX)/sbin
+LIBEXECDIR ?= $(PREFIX)/lib/lvos
+MANDIR ?= $(PREFIX)/share/man
+BASHCOMPDIR ?= $(PREFIX)/share/bash-completion/completions
+# Where udev and systemd look, as their .pc files say (Debian 12: /lib/udev,
+# /lib/systemd/system, /usr/lib/modules-load.d); the fallbacks are the same.
+pcvar = $(or $(shell pkg-config --variable=$(2) $(1) 2>/dev/null),$(3))
+UDEVDIR ?= $(call pcvar,udev,udevdir,/lib/udev)
+SYSTEMDUNITDIR ?= $(call pcvar,systemd,systemdsystemunitdir,/lib/systemd/system)
+MODULESLOADDIR ?= $(call pcvar,systemd,modulesloaddir,/usr/lib/modules-load.d)
+
+install-dkms:
+	@test -n "$(LVOS_VERSION)" || { echo "install-dkms: no version in include/lvos/version.h" >&2; exit 1; }
+	install -d $(DESTDIR)/usr/src/lvos-$(LVOS_VERSION)
+	tar -C $(TOP) -cf - --exclude='*.o' --exclude='*.ko' --exclude='*.mod' \
+		--exclude='*.mod.c' --exclude='.*.cmd' --exclude=modules.order \
+		--exclude=Module.symvers $(DKMS_SOURCES) | \
+		tar -C $(DESTDIR)/usr/src/lvos-$(LVOS_VERSION) --no-same-owner -xf -
+
+# The user tools, linked dynamically with the distribution's flags
+# (dpkg-buildflags / %optflags set CPPFLAGS, CFLAGS, LDFLAGS); built into
+# build/tools/, apart from the static test builds above. lvosctl is built
+# from tools/lvosctl.c when that file is there (it is skipped, with a
+# message, only while it is absent).
+TOOLS_OUT := $(BUILD)/tools
+LVOSCTL_SRCS ?= $(wildcard tools/lvosctl.c)
+USER_TOOLS := $(TOOLS_OUT)/lvos-detect-virt $(if $(LVOSCTL_SRCS),$(TOOLS_OUT)/lvosctl)
+TOOL_CFLAGS := -Wall -Wextra -std=gnu11 $(if $(filter 1,$(LVOS_WERROR)),-Werror)
+TOOL_CPPFLAGS := -I$(TOP)/include -DLVOS_VERSION='"$(LVOS_VERSION)"'
+MANPAGES := $(patsubst docs/man/%.scd,$(BUILD)/man/%,$(wildcard docs/man/*.scd))
+UNITS := $(wildcard packaging/systemd/*.service packaging/systemd/*.timer)
+
+user-tools: $(USER_TOOLS) $(MANPAGES)
+
+$(TOOLS_OUT)/lvos-detect-virt: tools/lvos-detect-virt.c include/lvos/version.h
+	@mkdir -p $(@D)
+	$(CC) $(TOOL_CPPFLAGS) $(CPPFLAGS) $(TOOL_CFLAGS) $(CFLAGS) $(LDFLAGS) -o $@ $<
+
+$(TOOLS_OUT)/lvosctl: $(LVOSCTL_SRCS) include/lvos/version.h
+	@mkdir -p $(@D)
+	$(CC) $(TOOL_CPPFLAGS) $(CPPFLAGS) $(TOOL_CFLAGS) $(CFLAGS) $(LDFLAGS) -o $@ $(LVOSCTL_SRCS)
+
+$(BUILD)/man/%: docs/man/%.scd
+	@mkdir -p $(@D)
+	scdoc < $< > $@.tmp && mv $@.tmp $@
+
+install-tools: user-tools
+	@[ -n "$(LVOSCTL_SRCS)" ] || echo "install-tools: tools/lvosctl.c absent: lvosctl not built or installed" >&2
+	install -D -m 755 -t $(DESTDIR)$(BINDIR) $(USER_TOOLS)
+	install -D -m 755 tools/lvos-blkgrow $(DESTDIR)$(SBINDIR)/lvos-blkgrow
+	install -D -m 755 -t $(DESTDIR)$(LIBEXECDIR) tools/lvos-pagefile-swapon tools/lvos-memory-policy
+	install -D -m 644 -t $(DESTDIR)$(UDEVDIR)/rules.d tools/udev/*.rules
+	install -D -m 644 -t $(DESTDIR)$(SYSTEMDUNITDIR) $(UNITS)
+	install -D -m 644 packaging/modules-load.d/lvos.conf $(DESTDIR)$(MODULESLOADDIR)/lvos.conf
+	install -D -m 644 tools/blkgrow.conf $(DESTDIR)$(SYSCONFDIR)/lvos/blkgrow.conf
+	for m in $(MANPAGES); do \
+		s=$${m##*.}; install -D -m 644 $$m $(DESTDIR)$(MANDIR)/man$$s/$${m##*/} || exit 1; \
+	done
+	if [ -f tools/completion/lvosctl.bash ]; then \
+		install -D -m 644 tools/completion/lvosctl.bash $(DESTDIR)$(BASHCOMPDIR)/lvosctl; fi
+
+# Packages, built from a copy of the tree (the files git tracks, or all of
+# them outside a git checkout) in build/pkg/src: nothing is written outside
+# build/. The .debs land in build/pkg/, the RPMs in build/pkg/rpm/.
+PKG := $(BUILD)/pkg
+pkg_files = $(if $(wildcard .git),git ls-files -z --cached --others --exclude-standard,\
+	find . -path ./build -prune -o -type f -print0)
+
+deb:
+	rm -rf $(PKG)/src $(PKG)/*.deb $(PKG)/*.changes $(PKG)/*.buildinfo
+	mkdir -p $(PKG)/src
+	$(pkg_files) | rsync -a --from0 --ignore-missing-args --files-from=- ./ $(PKG)/src/
+	cd $(PKG)/src && dpkg-buildpackage -b -uc -us
+	lintian --fail-on error,warning $(PKG)/lvos_$(LVOS_VERSION)_*.changes
+
+RPMTOP := $(PKG)/rpm
+rpm:
+	rm -rf $(RPMTOP) $(PKG)/rpmsrc
+	mkdir -p $(RPMTOP)/SOURCES $(RPMTOP)/tmp $(PKG)/rpmsrc/lvos-$(LVOS_VERSION)
+	$(pkg_files) | rsync -a --from0 --ignore-missing-args --files-from=- ./ $(PKG)/rpmsrc/lvos-$(LVOS_VERSION)/
+	tar -C $(PKG)/rpmsrc -czf $(RPMTOP)/SOURCES/lvos-$(LVOS_VERSION).tar.gz lvos-$(LVOS_VERSION)
+	rpmbuild -ba --nodeps --define "_topdir $(RPMTOP)" --define "_tmppath $(RPMTOP)/tmp" packaging/rpm/lvos.spec
+	rpmlint -c packaging/rpm/rpmlint.toml -r packaging/rpm/lvos.rpmlintrc packaging/rpm/lvos.spec \
+		$(RPMTOP)/RPMS/*/*.rpm $(RPMTOP)/SRPMS/*.rpm | tee $(RPMTOP)/rpmlint.log
+	@grep -q ' 0 errors, 0 warnings' $(RPMTOP)/rpmlint.log || \
+		{ echo "rpm: rpmlint found errors or warnings (build/pkg/rpm/rpmlint.log)" >&2; exit 1; }
+
+version:
+	@echo $(LVOS_VERSION)
+
 deps:
 	@tools/deps
 
@@ -103,4 +209,4 @@ checkpatch:
 	@tools/check --only checkpatch
 
 help:
-	@sed -n 's/^#   //p' Makefile
+	@sed -n '1,/^$$/s/^#   //p' Makefile

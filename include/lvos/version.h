@@ -2,7 +2,11 @@
 #ifndef _LVOS_VERSION_H
 #define _LVOS_VERSION_H
 
-/* Keep in step with PACKAGE_VERSION in dkms.conf (make check compares). */
+/*
+ * The version of lvos, in this one place. dkms.conf (PACKAGE_VERSION),
+ * debian/changelog and packaging/rpm/lvos.spec carry copies that
+ * tools/tests/version-check compares with this (make check).
+ */
 #define LVOS_VERSION "0.1.0"
 
 #endif /* _LVOS_VERSION_H */

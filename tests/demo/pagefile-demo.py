@@ -1,6 +1,7 @@
 # SPDX-License-Identifier: GPL-2.0-only
 # make demo, part 2: Debian's stock 6.1 cloud kernel with lvos_pagefile in
-# a 256 MiB guest. The udev rule's program turns /dev/pagefile0 into swap
+# a 256 MiB guest. The unit the udev rule asks for (its ExecStart, run as
+# systemd would: the guest has no systemd) turns /dev/pagefile0 into swap
 # when it appears; a workload of 1.25 x RAM swaps to it with every page
 # verified; the guest sends the before/after report back for tools/demo.
 import os
@@ -25,7 +26,7 @@ mib=$(( $(memtotal_kb) * 5 / 4 / 1024 ))
 {
 	echo "\$ uname -r"; uname -r
 	echo "\$ grep MemTotal /proc/meminfo"; grep MemTotal /proc/meminfo
-	echo "# udev: add /dev/pagefile0 -> $(sed -n 's/.*RUN+="\([^"]*\)".*/\1/p' /usr/lib/udev/rules.d/60-lvos-pagefile.rules)"
+	echo "# udev: add /dev/pagefile0 -> systemd starts lvos-pagefile@pagefile0.service -> $(unit_cmd /dev/pagefile0 ExecStart)"
 	udev_add /dev/pagefile0 2>&1
 	echo "\$ cat /proc/swaps"; cat /proc/swaps
 	echo "\$ pagefile-hog $mib   # 1.25 x RAM of zero, text and random pages, verified"

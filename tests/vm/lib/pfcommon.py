@@ -22,18 +22,40 @@ hog_mib() { awk -v p=$1 '/^MemAvailable/ {print int($2 * p / 100 / 1024)}' /proc
 pf_stats() { for f in /sys/block/${1:-pagefile0}/pagefile/*; do [ -r "$f" ] && echo "$(basename $f)=$(cat $f 2>/dev/null)"; done | tr '\n' ' '; echo; }
 '''
 
-# The udev rule and its helper, installed where the package puts them.
+# The udev rule, the systemd unit it asks for and the unit's program,
+# installed where the package puts them (lvos-tools).
 UDEV_FILES = {
     "/usr/lib/udev/rules.d/60-lvos-pagefile.rules": "tools/udev/60-lvos-pagefile.rules",
+    "/lib/systemd/system/lvos-pagefile@.service": "packaging/systemd/lvos-pagefile@.service",
     "/usr/lib/lvos/lvos-pagefile-swapon": "tools/lvos-pagefile-swapon",
 }
 
-# What udev does for "add" of DEV: run the rule's RUN+= program with $devnode
-# (busybox has no udevd; the rule's match is checked by the caller).
+# What udev + systemd do for "add" of DEV (busybox has no udevd and no
+# systemd; the rule's match is checked by the caller): the rule tags the
+# device and wants a unit (SYSTEMD_WANTS, %k = the kernel name); PID 1 would
+# start that template unit's instance, whose ExecStart (%i = the instance)
+# is run here as it stands in the unit file, so a change of the rule's
+# SYSTEMD_WANTS or of the unit is what the tests run. unit_cmd DEV KEY
+# prints the unit's KEY= command for DEV; unit_stop DEV runs its ExecStop.
 UDEV_RUN = r'''
-udev_add() {
+unit_cmd() {
 	rule=/usr/lib/udev/rules.d/60-lvos-pagefile.rules
-	cmd=$(sed -n 's/.*RUN+="\([^"]*\)".*/\1/p' $rule | sed "s|\$devnode|$1|")
+	k=${1#/dev/}
+	want=$(sed -n 's/.*ENV{SYSTEMD_WANTS}+="\([^"]*\)".*/\1/p' $rule)
+	case $want in
+	*@%k.service) ;;
+	*) echo "udev_add: the rule wants no template unit for %k: '$want'" >&2; return 1 ;;
+	esac
+	unit=/lib/systemd/system/${want%%@*}@.service
+	[ -f "$unit" ] || { echo "udev_add: no $unit" >&2; return 1; }
+	sed -n "s/^$2=//p" $unit | sed "s|%i|$k|g; s|%I|$k|g"
+}
+udev_add() {
+	cmd=$(unit_cmd "$1" ExecStart) && [ -n "$cmd" ] || return 1
+	sh -c "$cmd"
+}
+unit_stop() {
+	cmd=$(unit_cmd "$1" ExecStop) && [ -n "$cmd" ] || return 1
 	sh -c "$cmd"
 }
 '''
