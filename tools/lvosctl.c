@@ -340,6 +340,32 @@ static bool is_dir(const char *p)
 	return stat(p, &st) == 0 && S_ISDIR(st.st_mode);
 }
 
+/* mkdir -p with mode 0755; 0 or an errno. */
+static int mkdir_p(const char *dir)
+{
+	char *p = strdup(dir), *q;
+	int err = 0;
+
+	if (!p)
+		die_oom();
+	for (q = p + 1; !err; q++) {
+		if (*q && *q != '/')
+			continue;
+		{
+			char c = *q;
+
+			*q = '\0';
+			if (mkdir(p, 0755) < 0 && errno != EEXIST)
+				err = errno;
+			*q = c;
+			if (!c)
+				break;
+		}
+	}
+	free(p);
+	return err;
+}
+
 static bool exists(const char *p)
 {
 	struct stat st;
@@ -1693,11 +1719,9 @@ static int persist(const char *kmod, const char *param, const char *val)
 	if (fclose(o) != 0)
 		die_oom();
 	free(b.data);
-	if (!is_dir(dir) && mkdir(dir, 0755) < 0 && errno != EEXIST) {
-		err = errno;
-	} else {
+	err = is_dir(dir) ? 0 : mkdir_p(dir);
+	if (!err)
 		err = write_atomic(path, out);
-	}
 	if (err)
 		fprintf(stderr, "%s: cannot write %s: %s\n", PROG, path, strerror(err));
 	else if (!opt_json)
@@ -1841,7 +1865,7 @@ static int run(char *const argv[], char *out, size_t sz, bool quiet)
 	if (pid == 0) {
 		int nul = open("/dev/null", O_RDWR | O_CLOEXEC);
 
-		if (nul < 0 || dup2(nul, 0) < 0 || dup2(out ? pfd[1] : 1, 1) < 0 ||
+		if (nul < 0 || dup2(nul, 0) < 0 || dup2(out ? pfd[1] : quiet ? nul : 1, 1) < 0 ||
 		    (quiet && dup2(nul, 2) < 0))
 			_exit(127);
 		execvp(argv[0], argv);
@@ -1954,9 +1978,8 @@ static int cmd_enable(bool enable, const char *feature)
 	if (enable) {
 		char *data = xasprintf("# written by lvosctl enable %s\n%s\n", feature, kmod);
 
-		if (!is_dir(dir) && mkdir(dir, 0755) < 0 && errno != EEXIST)
-			err = errno;
-		else
+		err = is_dir(dir) ? 0 : mkdir_p(dir);
+		if (!err)
 			err = write_atomic(path, data);
 		free(data);
 		if (!err)
@@ -2135,7 +2158,8 @@ static void doctor_kernels(void)
 			free_list(hs);
 			free(src);
 		}
-		if (meta && have_status && !dpkg_installed(meta))
+		if (meta && have_status && !dpkg_installed(meta) &&
+		    !(i && flavour(ks[i - 1]) && !strcmp(flavour(ks[i - 1]), fl)))
 			add_finding("warn", "headers",
 				    xasprintf("%s is not installed: the next kernel of flavour %s gets no headers, so no lvos",
 					      meta, fl),
@@ -2153,8 +2177,9 @@ static void doctor_kernels(void)
 		free(meta);
 		free(h1);
 		free(h2);
-		free(ks[i]);
 	}
+	for (i = 0; i < nk; i++)
+		free(ks[i]);
 	free(ks);
 }
 
@@ -2179,10 +2204,13 @@ static int ko_signed(const char *path, char *signer, size_t sz)
 	fd = open(path, O_RDONLY | O_NONBLOCK | O_CLOEXEC);
 	if (fd < 0)
 		return -1;
-	if (fstat(fd, &st) == 0 && S_ISREG(st.st_mode) &&
-	    st.st_size >= (off_t)sizeof(tail) &&
-	    pread(fd, tail, sizeof(tail), st.st_size - (off_t)sizeof(tail)) == (ssize_t)sizeof(tail))
-		r = !memcmp(tail, magic, sizeof(tail));
+	if (fstat(fd, &st) == 0 && S_ISREG(st.st_mode)) {
+		if (st.st_size < (off_t)sizeof(tail))
+			r = 0;
+		else if (pread(fd, tail, sizeof(tail), st.st_size - (off_t)sizeof(tail)) ==
+			 (ssize_t)sizeof(tail))
+			r = !memcmp(tail, magic, sizeof(tail));
+	}
 	close(fd);
 	return r;
 }
