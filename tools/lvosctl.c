@@ -283,55 +283,37 @@ static void die_oom(void)
 	exit(EXIT_USAGE);
 }
 
-static char *xasprintf(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
-static char *xasprintf(const char *fmt, ...)
+static char *vprefixed(const char *prefix, const char *fmt, va_list ap)
 {
-	va_list ap;
-	char *s;
-	int r;
-
-	va_start(ap, fmt);
-	r = vasprintf(&s, fmt, ap);
-	va_end(ap);
-	if (r < 0)
-		die_oom();
-	return s;
-}
-
-/* A /sys path under $LVOS_SYSFS_ROOT, or another path under $LVOS_ROOT. */
-static char *sys_path(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
-static char *sys_path(const char *fmt, ...)
-{
-	va_list ap;
 	char *rel, *s;
-	int r;
 
-	va_start(ap, fmt);
-	r = vasprintf(&rel, fmt, ap);
-	va_end(ap);
-	if (r < 0)
+	if (vasprintf(&rel, fmt, ap) < 0)
 		die_oom();
-	s = xasprintf("%s%s", sys_root, rel);
+	if (!*prefix)
+		return rel;
+	if (asprintf(&s, "%s%s", prefix, rel) < 0)
+		die_oom();
 	free(rel);
 	return s;
 }
 
-static char *root_path(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
-static char *root_path(const char *fmt, ...)
-{
-	va_list ap;
-	char *rel, *s;
-	int r;
-
-	va_start(ap, fmt);
-	r = vasprintf(&rel, fmt, ap);
-	va_end(ap);
-	if (r < 0)
-		die_oom();
-	s = xasprintf("%s%s", fs_root, rel);
-	free(rel);
-	return s;
+#define PREFIXED(name, prefix)						\
+static char *name(const char *fmt, ...) __attribute__((format(printf, 1, 2)));	\
+static char *name(const char *fmt, ...)					\
+{									\
+	va_list ap;							\
+	char *s;							\
+									\
+	va_start(ap, fmt);						\
+	s = vprefixed(prefix, fmt, ap);					\
+	va_end(ap);							\
+	return s;							\
 }
+
+/* xasprintf(); a /sys path under $LVOS_SYSFS_ROOT; another under $LVOS_ROOT. */
+PREFIXED(xasprintf, "")
+PREFIXED(sys_path, sys_root)
+PREFIXED(root_path, fs_root)
 
 static bool is_dir(const char *p)
 {
