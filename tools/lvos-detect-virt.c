@@ -24,7 +24,7 @@
  *
  * Robustness: every file is opened non-blocking, must be a regular file
  * (sysfs attributes are; FIFOs, devices and directories are refused) and
- * at most READ_MAX (64 KiB) bytes are read from it; st_size is never used.
+ * at most LVOS_READ_MAX (64 KiB) bytes are read from it; st_size is never used.
  *
  * A single-value file is well formed only if it is one word of printable
  * ASCII (0x21-0x7e, at most VALUE_MAX bytes) followed by exactly one "\n".
@@ -66,13 +66,14 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "lvos-util.h"
+
 #define PROG		"lvos-detect-virt"
 #ifndef LVOS_VERSION
 #define LVOS_VERSION	"0.1"
 #endif
 #define DEFAULT_ROOT	"/sys/kernel/lvos/hv"
 #define ENV_ROOT	"LVOS_HV_SYSFS"
-#define READ_MAX	(64 * 1024)	/* bytes read from any one file */
 #define VALUE_MAX	255		/* longest accepted single value */
 #define CAPS_MAX	4096		/* most entries read from caps/ */
 
@@ -86,71 +87,6 @@ static const char *const vendor_ids[] = {
 	"google", "amazon", "vm-other", "none",
 };
 
-struct blob {
-	char *data;		/* NUL-terminated, but may contain NULs */
-	size_t len;
-	bool truncated;		/* file was longer than READ_MAX */
-};
-
-/*
- * Read at most READ_MAX bytes of regular file @name below @dirfd.
- * Returns 0 or a negative errno (-EINVAL: not a regular file).
- */
-static int read_at(int dirfd, const char *name, struct blob *b)
-{
-	struct stat st;
-	size_t len = 0;
-	char *buf;
-	int fd, err;
-
-	b->data = NULL;
-	b->len = 0;
-	b->truncated = false;
-
-	fd = openat(dirfd, name, O_RDONLY | O_CLOEXEC | O_NOCTTY | O_NONBLOCK);
-	if (fd < 0)
-		return -errno;
-	if (fstat(fd, &st) < 0) {
-		err = -errno;
-		close(fd);
-		return err;
-	}
-	if (!S_ISREG(st.st_mode)) {
-		close(fd);
-		return -EINVAL;
-	}
-	buf = malloc(READ_MAX + 1);
-	if (!buf) {
-		close(fd);
-		return -ENOMEM;
-	}
-	/* Read one byte more than allowed to detect oversized files. */
-	while (len < READ_MAX + 1) {
-		ssize_t n = read(fd, buf + len, READ_MAX + 1 - len);
-
-		if (n < 0) {
-			if (errno == EINTR)
-				continue;
-			err = -errno;
-			free(buf);
-			close(fd);
-			return err;
-		}
-		if (n == 0)
-			break;
-		len += (size_t)n;
-	}
-	close(fd);
-	if (len > READ_MAX) {
-		len = READ_MAX;
-		b->truncated = true;
-	}
-	buf[len] = '\0';
-	b->data = buf;
-	b->len = len;
-	return 0;
-}
-
 /*
  * Read a single-value file into @out.  Returns true if it is well formed;
  * otherwise sets *@why to a human-readable reason and returns false.
@@ -158,12 +94,12 @@ static int read_at(int dirfd, const char *name, struct blob *b)
 static bool get_value(int dirfd, const char *name, char out[VALUE_MAX + 1],
 		      const char **why)
 {
-	struct blob b;
+	struct lvos_blob b;
 	size_t i, n;
 	int err;
 
 	out[0] = '\0';
-	err = read_at(dirfd, name, &b);
+	err = lvos_read_at(dirfd, name, &b);
 	if (err == -EINVAL) {
 		*why = "not a regular file";
 		return false;
@@ -202,81 +138,9 @@ bad:
 	return false;
 }
 
-/* ------------------------------------------------------------------ JSON */
-
-/* Length of the well-formed UTF-8 sequence at @s (1-4), or 0 if none. */
-static size_t utf8_seq_len(const unsigned char *s, size_t avail)
-{
-	unsigned char c = s[0], lo = 0x80, hi = 0xbf;
-	size_t need, i;
-
-	if (c < 0x80)
-		return 1;
-	if (c >= 0xc2 && c <= 0xdf) {
-		need = 1;
-	} else if (c == 0xe0) {
-		need = 2;
-		lo = 0xa0;		/* no overlongs */
-	} else if (c == 0xed) {
-		need = 2;
-		hi = 0x9f;		/* no surrogates */
-	} else if (c >= 0xe1 && c <= 0xef) {
-		need = 2;
-	} else if (c == 0xf0) {
-		need = 3;
-		lo = 0x90;		/* no overlongs */
-	} else if (c >= 0xf1 && c <= 0xf3) {
-		need = 3;
-	} else if (c == 0xf4) {
-		need = 3;
-		hi = 0x8f;		/* <= U+10FFFF */
-	} else {
-		return 0;		/* 0x80-0xc1, 0xf5-0xff */
-	}
-	if (avail <= need)
-		return 0;
-	if (s[1] < lo || s[1] > hi)
-		return 0;
-	for (i = 2; i <= need; i++)
-		if (s[i] < 0x80 || s[i] > 0xbf)
-			return 0;
-	return need + 1;
-}
-
-static void json_string(FILE *f, const char *str, size_t len)
-{
-	const unsigned char *s = (const unsigned char *)str;
-	size_t i = 0;
-
-	putc('"', f);
-	while (i < len) {
-		unsigned char c = s[i];
-		size_t k;
-
-		if (c == '"' || c == '\\') {
-			putc('\\', f);
-			putc(c, f);
-			i++;
-		} else if (c < 0x20 || c == 0x7f) {
-			fprintf(f, "\\u%04x", (unsigned int)c);
-			i++;
-		} else if (c < 0x80) {
-			putc(c, f);
-			i++;
-		} else if ((k = utf8_seq_len(s + i, len - i)) != 0) {
-			fwrite(s + i, 1, k, f);
-			i += k;
-		} else {
-			fputs("\\ufffd", f);
-			i++;
-		}
-	}
-	putc('"', f);
-}
-
 static void json_cstring(FILE *f, const char *s)
 {
-	json_string(f, s, strlen(s));
+	lvos_json_string(f, s, strlen(s));
 }
 
 static void json_key(FILE *f, bool *first, const char *key)
@@ -324,19 +188,19 @@ static bool is_sep(char c, const char *seps)
 static void json_split(FILE *f, int dirfd, const char *root, bool *first,
 		       const char *name, const char *seps)
 {
-	struct blob b;
+	struct lvos_blob b;
 	size_t i, start, end;
 	bool first_elem = true;
 
 	json_key(f, first, name);
-	if (read_at(dirfd, name, &b) < 0) {
+	if (lvos_read_at(dirfd, name, &b) < 0) {
 		fputs("null", f);
 		return;
 	}
 	end = b.len;
 	if (b.truncated) {
 		fprintf(stderr, "%s: warning: %s/%s: larger than %d bytes, truncated\n",
-			PROG, root, name, READ_MAX);
+			PROG, root, name, LVOS_READ_MAX);
 		/* Drop the incomplete last piece. */
 		while (end > 0 && !is_sep(b.data[end - 1], seps))
 			end--;
@@ -348,7 +212,7 @@ static void json_split(FILE *f, int dirfd, const char *root, bool *first,
 		if (i > start) {
 			fputs(first_elem ? "\n    " : ",\n    ", f);
 			first_elem = false;
-			json_string(f, b.data + start, i - start);
+			lvos_json_string(f, b.data + start, i - start);
 		}
 		start = i + 1;
 	}
