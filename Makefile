@@ -92,7 +92,7 @@ STATIC_TOOLS := tools/lvos-detect-virt tools/pagefile-hog tools/lvos-sysfs-fuzz 
 
 tools: $(STATIC_TOOLS)
 
-$(STATIC_TOOLS): tools/%: tools/%.c
+$(STATIC_TOOLS): tools/%: tools/%.c tools/lvos-util.h
 	$(CC) -O2 -g -Wall -Wextra -Werror -std=gnu11 -static -o $@ $<
 
 # What ships. install-dkms is the one list of module sources a package (or
@@ -124,12 +124,9 @@ install-dkms:
 
 # The user tools, linked dynamically with the distribution's flags
 # (dpkg-buildflags / %optflags set CPPFLAGS, CFLAGS, LDFLAGS); built into
-# build/tools/, apart from the static test builds above. lvosctl is built
-# from tools/lvosctl.c when that file is there (it is skipped, with a
-# message, only while it is absent).
+# build/tools/, apart from the static test builds above.
 TOOLS_OUT := $(BUILD)/tools
-LVOSCTL_SRCS ?= $(wildcard tools/lvosctl.c)
-USER_TOOLS := $(TOOLS_OUT)/lvos-detect-virt $(if $(LVOSCTL_SRCS),$(TOOLS_OUT)/lvosctl)
+USER_TOOLS := $(TOOLS_OUT)/lvos-detect-virt $(TOOLS_OUT)/lvosctl
 TOOL_CFLAGS := -Wall -Wextra -std=gnu11 $(if $(filter 1,$(LVOS_WERROR)),-Werror)
 TOOL_CPPFLAGS := -I$(TOP)/include -DLVOS_VERSION='"$(LVOS_VERSION)"'
 MANPAGES := $(patsubst docs/man/%.scd,$(BUILD)/man/%,$(wildcard docs/man/*.scd))
@@ -137,20 +134,19 @@ UNITS := $(wildcard packaging/systemd/*.service packaging/systemd/*.timer)
 
 user-tools: $(USER_TOOLS) $(MANPAGES)
 
-$(TOOLS_OUT)/lvos-detect-virt: tools/lvos-detect-virt.c include/lvos/version.h
+$(TOOLS_OUT)/lvos-detect-virt: tools/lvos-detect-virt.c tools/lvos-util.h include/lvos/version.h
 	@mkdir -p $(@D)
 	$(CC) $(TOOL_CPPFLAGS) $(CPPFLAGS) $(TOOL_CFLAGS) $(CFLAGS) $(LDFLAGS) -o $@ $<
 
-$(TOOLS_OUT)/lvosctl: $(LVOSCTL_SRCS) include/lvos/version.h
+$(TOOLS_OUT)/lvosctl: tools/lvosctl.c tools/lvos-util.h include/lvos/version.h
 	@mkdir -p $(@D)
-	$(CC) $(TOOL_CPPFLAGS) $(CPPFLAGS) $(TOOL_CFLAGS) $(CFLAGS) $(LDFLAGS) -o $@ $(LVOSCTL_SRCS)
+	$(CC) $(TOOL_CPPFLAGS) $(CPPFLAGS) $(TOOL_CFLAGS) $(CFLAGS) $(LDFLAGS) -o $@ $<
 
 $(BUILD)/man/%: docs/man/%.scd
 	@mkdir -p $(@D)
 	scdoc < $< > $@.tmp && mv $@.tmp $@
 
 install-tools: user-tools
-	@[ -n "$(LVOSCTL_SRCS)" ] || echo "install-tools: tools/lvosctl.c absent: lvosctl not built or installed" >&2
 	install -D -m 755 -t $(DESTDIR)$(BINDIR) $(USER_TOOLS)
 	install -D -m 755 tools/lvos-blkgrow $(DESTDIR)$(SBINDIR)/lvos-blkgrow
 	install -D -m 755 -t $(DESTDIR)$(LIBEXECDIR) tools/lvos-pagefile-swapon tools/lvos-memory-policy
@@ -161,8 +157,7 @@ install-tools: user-tools
 	for m in $(MANPAGES); do \
 		s=$${m##*.}; install -D -m 644 $$m $(DESTDIR)$(MANDIR)/man$$s/$${m##*/} || exit 1; \
 	done
-	if [ -f tools/completion/lvosctl.bash ]; then \
-		install -D -m 644 tools/completion/lvosctl.bash $(DESTDIR)$(BASHCOMPDIR)/lvosctl; fi
+	install -D -m 644 tools/completion/lvosctl.bash $(DESTDIR)$(BASHCOMPDIR)/lvosctl
 
 # Packages, built from a copy of the tree (the files git tracks, or all of
 # them outside a git checkout) in build/pkg/src: nothing is written outside

@@ -2013,31 +2013,21 @@ out:
 
 /* ------------------------------------------------------------ doctor */
 
-static bool dpkg_installed(const char *pkg)
+/*
+ * Through dpkg-query (--root=$LVOS_ROOT in tests), never dpkg's files:
+ * 1 installed, 0 not installed or unknown to dpkg, -1 no answer.
+ */
+static int dpkg_installed(const char *pkg)
 {
-	char *p = root_path("/var/lib/dpkg/status");
-	struct lvos_blob b;
-	char *needle, *at;
-	bool r = false;
+	char *opt = *fs_root ? xasprintf("--root=%s", fs_root) : xasprintf("--root=/");
+	char *argv[] = { "dpkg-query", opt, "-W", "-f=${db:Status-Status}", (char *)pkg, NULL };
+	char out[64];
+	int rc = run(argv, out, sizeof(out), true);
 
-	if (lvos_read_at(AT_FDCWD, p, &b) < 0) {
-		free(p);
-		return false;
-	}
-	needle = xasprintf("\nPackage: %s\n", pkg);
-	at = b.len ? strstr(b.data, needle) : NULL;
-	if (!at && !strncmp(b.data, needle + 1, strlen(needle + 1)))
-		at = b.data - 1;
-	if (at) {
-		char *end = strstr(at + 1, "\n\n");
-		char *st = strstr(at + 1, "\nStatus: install ok installed");
-
-		r = st && (!end || st < end);
-	}
-	free(needle);
-	free(b.data);
-	free(p);
-	return r;
+	free(opt);
+	if (rc == 0 && !strcmp(out, "installed"))
+		return 1;
+	return rc == 0 || rc == 1 ? 0 : -1;
 }
 
 /* "6.1.0-28-cloud-amd64" -> "cloud-amd64"; NULL if it has no flavour. */
@@ -2082,11 +2072,8 @@ static void doctor_kernels(void)
 	struct dirent *de;
 	char **ks = NULL;
 	size_t nk = 0, i;
-	bool have_status;
-	char *st = root_path("/var/lib/dpkg/status");
+	bool have_status = have_cmd("dpkg-query");
 
-	have_status = exists(st);
-	free(st);
 	if (d) {
 		while (nk < 64 && (de = readdir(d)) != NULL) {
 			char **t;
@@ -2140,7 +2127,7 @@ static void doctor_kernels(void)
 			free_list(hs);
 			free(src);
 		}
-		if (meta && have_status && !dpkg_installed(meta) &&
+		if (meta && have_status && dpkg_installed(meta) == 0 &&
 		    !(i && flavour(ks[i - 1]) && !strcmp(flavour(ks[i - 1]), fl)))
 			add_finding("warn", "headers",
 				    xasprintf("%s is not installed: the next kernel of flavour %s gets no headers, so no lvos",
