@@ -2184,6 +2184,42 @@ static int ko_signed(const char *path, char *signer, size_t sz)
 	return r;
 }
 
+/*
+ * Whether the kernel holds the key that signed the lvos modules: an
+ * asymmetric key in /proc/keys (root sees the system keyrings: built-in,
+ * secondary, platform/MOK) whose description is "SIGNER: <key id>".
+ * 1 yes, 0 no, -1 cannot tell (no signer, /proc/keys unreadable or no
+ * asymmetric key visible at all, e.g. not root).
+ */
+static int key_trusted(const char *signer)
+{
+	char *p = root_path("/proc/keys");
+	struct lvos_blob b;
+	size_t sl = strlen(signer);
+	int seen = 0, found = 0;
+	char *line, *save = NULL;
+
+	if (!sl || lvos_read_at(AT_FDCWD, p, &b) < 0) {
+		free(p);
+		return -1;
+	}
+	free(p);
+	for (line = strtok_r(b.data, "\n", &save); line; line = strtok_r(NULL, "\n", &save)) {
+		char *t = strstr(line, " asymmetri ");
+		char *desc;
+
+		if (!t)
+			continue;
+		seen = 1;
+		desc = t + strlen(" asymmetri ");
+		desc += strspn(desc, " ");
+		if (!strncmp(desc, signer, sl) && desc[sl] == ':')
+			found = 1;
+	}
+	free(b.data);
+	return found ? 1 : seen ? 0 : -1;
+}
+
 static void doctor_signing(void)
 {
 	char *sbp = sys_path("/sys/firmware/efi/efivars/SecureBoot-8be4df61-93ca-11d2-aa0d-00e098032b8c");
@@ -2195,7 +2231,7 @@ static void doctor_signing(void)
 	struct lvos_blob b;
 	int sb = -1;
 	char *se = get_line(sep), *ld = get_line(ldp), lock[32] = "none";
-	bool enforced;
+	bool enforced, untrusted_told = false;
 	int unsigned_n = 0, signed_n = 0;
 	char unsigned_names[256] = "", signer[256] = "";
 	DIR *d;
@@ -2259,11 +2295,18 @@ static void doctor_signing(void)
 		char out[512];
 		char *argv[] = { "mokutil", "--test-key", "/var/lib/dkms/mok.pub", NULL };
 
-		if (run(argv, out, sizeof(out), true) >= 0 && strstr(out, "not enrolled"))
+		if (run(argv, out, sizeof(out), true) >= 0 && strstr(out, "not enrolled")) {
 			add_finding("fail", "signing",
 				    xasprintf("the dkms signing key /var/lib/dkms/mok.pub is not enrolled: the signed modules will not load"),
 				    xasprintf("mokutil --import /var/lib/dkms/mok.pub and reboot"));
+			untrusted_told = true;
+		}
 	}
+	if (signed_n && enforced && !untrusted_told && key_trusted(signer) == 0)
+		add_finding("fail", "signing",
+			    xasprintf("lvos modules are signed by \"%s\", a key the running kernel does not hold (not in its keyrings): with signatures enforced they do not load (\"Key was rejected by service\")",
+				      signer),
+			    xasprintf("enrol the dkms key: mokutil --import /var/lib/dkms/mok.pub and reboot (confirm it in MokManager on the console)"));
 	if (have_cmd("mokutil")) {
 		char out[512];
 		char *argv[] = { "mokutil", "--list-new", NULL };

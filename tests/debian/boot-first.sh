@@ -16,7 +16,9 @@ for k in /lib/modules/*/build; do
 	esac
 done
 vmtest_eq "modules signed by the DKMS key" "$(modinfo -F signer lvos_hvdetect)" "DKMS module signing key"
-vmtest_check "lvosctl enable pagefile hotplug blkgrow" lvosctl enable pagefile hotplug blkgrow
+for f in pagefile hotplug blkgrow; do
+	vmtest_check "lvosctl enable $f" lvosctl enable $f
+done
 for f in pagefile hotplug blkgrow; do
 	vmtest_check "modules-load.d file for $f" test -s /etc/modules-load.d/lvos-$f.conf
 done
