@@ -1304,7 +1304,11 @@ static void status_lines(void)
 			}
 			free(a);
 			a = xasprintf("%s/pages_stored", d);
-			printf(get_num(a, &x) ? ", %lld pages stored\n" : ", ? pages stored\n", x);
+			/* get_num() first: an argument's evaluation order is unspecified */
+			if (get_num(a, &x))
+				printf(", %lld pages stored\n", x);
+			else
+				printf(", ? pages stored\n");
 			free(a);
 			free(b);
 			free(c);
@@ -1324,7 +1328,10 @@ static void status_lines(void)
 
 		printf("  hotplug   cpus online %s of present %s, memory blocks online ",
 		       on ? on : "?", pr ? pr : "?");
-		printf(get_num(pm, &x) ? "%lld" : "?", x);
+		if (get_num(pm, &x))
+			printf("%lld", x);
+		else
+			putchar('?');
 		printf(", last event %s", ev ? ev : "?");
 		if (oc)
 			printf(" (%s)", oc);
@@ -1341,7 +1348,10 @@ static void status_lines(void)
 			;
 		printf("  blkgrow   %zu disks watched, guard %s, ", i,
 		       get_num(pg, &x) ? (x ? "on" : "off") : "?");
-		printf(get_num(pe, &y) ? "%lld events\n" : "? events\n", y);
+		if (get_num(pe, &y))
+			printf("%lld events\n", y);
+		else
+			printf("? events\n");
 		free_list(l);
 		free(pg);
 		free(pe);
