@@ -138,7 +138,7 @@ class VM:
         self.killed = None          # why the harness killed it
         self.cmd = [
             QEMU, "-name", "vmtest-%s" % name,
-            "-accel", accel, "-M", qemu["machine"],
+            "-accel", accel + qemu.get("accel_opts", ""), "-M", qemu["machine"],
             "-cpu", qemu["cpu"] + (TCG_CPU_FLAGS if accel == "tcg" else ""),
             "-m", qemu["memory"], "-smp", qemu["smp"],
             "-nographic", "-nodefaults", "-no-reboot",
