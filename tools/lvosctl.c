@@ -762,7 +762,7 @@ static bool safe_name(const char *s)
 	if (!*s || *s == '.' || strlen(s) > 64)
 		return false;
 	for (i = 0; s[i]; i++)
-		if (!isalnum((unsigned char)s[i]) && !strchr("_-.:", s[i]))
+		if (!isalnum((unsigned char)s[i]) && !strchr("_-.:+~", s[i]))
 			return false;
 	return true;
 }
@@ -2041,12 +2041,47 @@ static int dpkg_installed(const char *pkg)
 }
 
 /* "6.1.0-28-cloud-amd64" -> "cloud-amd64"; NULL if it has no flavour. */
+/*
+ * A Debian kernel release's flavour: "6.1.0-28-cloud-amd64" (version, ABI
+ * number, flavour) and "6.12.118+deb12-cloud-amd64" (version, flavour) both
+ * give "cloud-amd64"; NULL if it has none.
+ */
 static const char *flavour(const char *k)
 {
 	const char *a = strchr(k, '-');
-	const char *b = a ? strchr(a + 1, '-') : NULL;
+	const char *b;
 
-	return b && b[1] ? b + 1 : NULL;
+	if (!a || !a[1])
+		return NULL;
+	b = strchr(a + 1, '-');
+	if (b && b[1] && strspn(a + 1, "0123456789") == (size_t)(b - a - 1))
+		return b + 1;
+	return a + 1;
+}
+
+/*
+ * The headers meta-package that brings the next kernel of k's line its
+ * headers: bookworm's 6.12 line (releases "6.12.N+deb12-FLAVOUR") has its
+ * own, linux-headers-6.12-FLAVOUR, used when its image meta-package is
+ * installed; otherwise linux-headers-FLAVOUR.
+ */
+static char *headers_meta(const char *k, bool have_status)
+{
+	const char *fl = flavour(k);
+	const char *dot = strchr(k, '.');
+	size_t series = dot ? strspn(dot + 1, "0123456789") + (size_t)(dot + 1 - k) : 0;
+
+	if (!fl)
+		return NULL;
+	if (strchr(k, '+') && series && have_status) {
+		char *img = xasprintf("linux-image-%.*s-%s", (int)series, k, fl);
+		int r = dpkg_installed(img);
+
+		free(img);
+		if (r == 1)
+			return xasprintf("linux-headers-%.*s-%s", (int)series, k, fl);
+	}
+	return xasprintf("linux-headers-%s", fl);
 }
 
 static int count_lvos_ko(const char *k, char *names, size_t sz)
@@ -2083,6 +2118,7 @@ static void doctor_kernels(void)
 	char **ks = NULL;
 	size_t nk = 0, i;
 	bool have_status = have_cmd("dpkg-query");
+	char warned[512] = " ";	/* meta-packages already reported: " a b " */
 
 	if (d) {
 		while (nk < 64 && (de = readdir(d)) != NULL) {
@@ -2111,7 +2147,7 @@ static void doctor_kernels(void)
 		const char *k = ks[i], *fl = flavour(k);
 		char *h1 = root_path("/usr/src/linux-headers-%s", k);
 		char *h2 = root_path("/lib/modules/%s/build", k);
-		char *meta = fl ? xasprintf("linux-headers-%s", fl) : NULL;
+		char *meta = headers_meta(k, have_status);
 		char names[512];
 		int n;
 
@@ -2137,12 +2173,19 @@ static void doctor_kernels(void)
 			free_list(hs);
 			free(src);
 		}
-		if (meta && have_status && dpkg_installed(meta) == 0 &&
-		    !(i && flavour(ks[i - 1]) && !strcmp(flavour(ks[i - 1]), fl)))
+		char *key = meta ? xasprintf(" %s ", meta) : NULL;
+
+		if (meta && have_status && !strstr(warned, key) && dpkg_installed(meta) == 0) {
 			add_finding("warn", "headers",
 				    xasprintf("%s is not installed: the next kernel of flavour %s gets no headers, so no lvos",
 					      meta, fl),
 				    xasprintf("apt install %s", meta));
+			if (strlen(warned) + strlen(meta) + 2 < sizeof(warned)) {
+				strcat(warned, meta);
+				strcat(warned, " ");
+			}
+		}
+		free(key);
 		n = count_lvos_ko(k, names, sizeof(names));
 		if (n >= MOD_COUNT)
 			add_finding("ok", "modules", xasprintf("%s: lvos built (%s)", k, names), NULL);

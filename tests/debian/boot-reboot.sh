@@ -60,6 +60,7 @@ vmtest_eq "lvosctl metrics exit status" "$rc" 0
 vmtest_send_file metrics.prom /tmp/metrics.prom
 vmtest_check "lvosctl as a user (reading needs no root)" setpriv --reuid=65534 --regid=65534 --clear-groups lvosctl status
 vmtest_match "dkms state in lvosctl status" "$(lvosctl status)" "dkms"
+vmtest_check "lvosctl doctor: no problem on the installed system (both kernels)" lvosctl doctor
 
 # the balloon switch package, for the next boot
 vmtest_check "apt-get install lvos-balloon" env DEBIAN_FRONTEND=noninteractive apt-get install -y -q lvos-balloon

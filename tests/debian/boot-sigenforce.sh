@@ -14,6 +14,7 @@ doc=$(lvosctl doctor 2>&1); rc=$?
 vmtest_log "lvosctl doctor: $(printf '%s' "$doc" | tr '\n' '|')"
 vmtest_eq "lvosctl doctor exit status: a problem" "$rc" 1
 vmtest_match "lvosctl doctor names the MOK fix" "$doc" 'mokutil --import /var/lib/dkms/mok.pub'
+vmtest_match "lvosctl doctor looks at the 6.12 kernel too" "$doc" 'modules: 6\.12\.[^ ]*: lvos built'
 
 vmtest_check "apt-get purge lvos-tools lvos-dkms" env DEBIAN_FRONTEND=noninteractive \
 	apt-get purge -y -q lvos-tools lvos-dkms
