@@ -273,7 +273,7 @@ static const struct module mods[MOD_COUNT] = {
 static const char *sys_root = "";	/* $LVOS_SYSFS_ROOT */
 static const char *fs_root = "";	/* $LVOS_ROOT */
 static char kernel[256];
-static char arch[64];
+static char arch[sizeof(((struct utsname *)0)->machine)];
 static bool opt_json, opt_check, opt_persist, opt_now;
 static const char *opt_textfile;
 
