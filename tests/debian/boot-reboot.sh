@@ -7,7 +7,6 @@ vmtest_eq "after reboot: systemd running (not degraded)" "$(systemctl is-system-
 for m in lvos_hvdetect lvos_pagefile lvos_vcpu_hotplug lvos_blkgrow; do
 	vmtest_check "$m loaded at boot" grep -q "^$m " /proc/modules
 done
-pf_swap() { awk '$1 == "/dev/pagefile0" && $5 == 32767 { f = 1 } END { exit !f }' /proc/swaps; }
 if vmtest_wait_for 30 pf_swap; then
 	vmtest_ok "/dev/pagefile0 is swap at priority 32767 (udev -> systemd unit)"
 else

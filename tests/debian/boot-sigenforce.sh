@@ -4,9 +4,7 @@
 # signed by a key the firmware does not know): the lvos modules are refused
 # and lvosctl doctor names the fix. lvos-balloon was removed: virtio_balloon
 # owns the device again. Then everything is purged.
-drv() { basename "$(readlink /sys/bus/virtio/devices/$1/driver 2>/dev/null)"; }
-bdev=$(grep -l '^0x0005$' /sys/bus/virtio/devices/*/device | head -n 1 | xargs -r dirname | xargs -r basename)
-vmtest_eq "lvos-balloon removed: virtio_balloon owns the device again" "$(drv "$bdev")" virtio_balloon
+vmtest_eq "lvos-balloon removed: virtio_balloon owns the device again" "$(balloon_driver)" virtio_balloon
 vmtest_eq "sig_enforce on" "$(cat /sys/module/module/parameters/sig_enforce)" Y
 out=$(modprobe lvos_hvdetect 2>&1); rc=$?
 vmtest_match "sig_enforce: modprobe lvos_hvdetect refused" "rc=$rc $out" 'rc=[1-9].*(Key was rejected|rejected)'

@@ -7,10 +7,7 @@ vmtest_eq "6.12: systemd running (not degraded)" "$(systemctl is-system-running)
 for m in lvos_hvdetect lvos_pagefile lvos_vcpu_hotplug lvos_blkgrow lvos_balloon; do
 	vmtest_check "6.12: $m loaded" grep -q "^$m " /proc/modules
 done
-pf_swap() { awk '$1 == "/dev/pagefile0" && $5 == 32767 { f = 1 } END { exit !f }' /proc/swaps; }
 vmtest_wait_for 30 pf_swap && vmtest_ok "6.12: /dev/pagefile0 swap at 32767" ||
 	vmtest_fail "6.12: /dev/pagefile0 swap at 32767" "$(tr '\n' '|' </proc/swaps)"
-drv() { basename "$(readlink /sys/bus/virtio/devices/$1/driver 2>/dev/null)"; }
-bdev=$(grep -l '^0x0005$' /sys/bus/virtio/devices/*/device | head -n 1 | xargs -r dirname | xargs -r basename)
-vmtest_eq "lvos-balloon installed: lvos_balloon owns the balloon device" "$(drv "$bdev")" lvos_balloon
+vmtest_eq "lvos-balloon installed: lvos_balloon owns the balloon device" "$(balloon_driver)" lvos_balloon
 vmtest_check "apt-get remove lvos-balloon" env DEBIAN_FRONTEND=noninteractive apt-get remove -y -q lvos-balloon
