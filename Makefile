@@ -69,7 +69,7 @@ ko-locked:
 	@rsync -a --delete --exclude=build --exclude=.git --exclude='*.ko' \
 		--exclude='*.o' --exclude=".*.cmd" --exclude='*.mod' --exclude='*.mod.c' \
 		--exclude=modules.order --exclude=Module.symvers \
-		Kbuild include hvdetect pagefile-vol vcpu-hotplug blkgrow balloon kunit $(BUILD)/src/$(KREL)/
+		Kbuild include hvdetect pagefile-vol vcpu-hotplug blkgrow balloon net-pv kunit $(BUILD)/src/$(KREL)/
 	@$(MAKE) -C $(KDIR) M=$(BUILD)/src/$(KREL) $(TEST_ARGS) W=1 $(if $(SPARSE),C=2) modules \
 		> $(BUILD)/ko/$(KREL)/build.log 2>&1 || { cat $(BUILD)/ko/$(KREL)/build.log >&2; exit 1; }
 	@if grep -E 'warning:|error:|^WARNING' $(BUILD)/ko/$(KREL)/build.log >&2; then \
@@ -98,7 +98,7 @@ $(STATIC_TOOLS): tools/%: tools/%.c tools/lvos-util.h
 # What ships. install-dkms is the one list of module sources a package (or
 # a hand install) puts in /usr/src: no kunit/, no test switches (LVOS_FAULTS
 # is only ever set on the command line by make ko).
-DKMS_SOURCES := Kbuild dkms.conf include hvdetect pagefile-vol vcpu-hotplug blkgrow balloon
+DKMS_SOURCES := Kbuild dkms.conf include hvdetect pagefile-vol vcpu-hotplug blkgrow balloon net-pv
 DESTDIR ?=
 PREFIX ?= /usr
 SYSCONFDIR ?= /etc

@@ -33,6 +33,7 @@
 #ifndef _LVOS_NETPV_H
 #define _LVOS_NETPV_H
 
+#include <linux/bits.h>
 #include <linux/types.h>
 
 #define LVOS_NPV_MAGIC		"LVOSNPV"	/* 8 bytes with its NUL */
@@ -53,12 +54,12 @@
 #define LVOS_NPV_ARENA_ALIGN	64
 
 /* header.features: what frames on this region may carry */
-#define LVOS_NPV_F_CSUM		(1U << 0)	/* partial checksums */
-#define LVOS_NPV_F_GSO		(1U << 1)	/* TCPv4/v6 GSO frames */
+#define LVOS_NPV_F_CSUM		BIT(0)	/* partial checksums */
+#define LVOS_NPV_F_GSO		BIT(1)	/* TCPv4/v6 GSO frames */
 #define LVOS_NPV_F_ALL		(LVOS_NPV_F_CSUM | LVOS_NPV_F_GSO)
 
 /* header.server_flags */
-#define LVOS_NPV_SF_DEAD	(1U << 0)	/* a server marks dead peers */
+#define LVOS_NPV_SF_DEAD	BIT(0)	/* a server marks dead peers */
 
 struct lvos_npv_hdr {
 	u8	magic[8];
@@ -87,9 +88,9 @@ struct lvos_npv_hdr {
 #define LVOS_NPV_DEAD		2	/* the server saw its QEMU go */
 
 /* slot.rx_features: what this peer accepts */
-#define LVOS_NPV_RX_CSUM	(1U << 0)	/* partial checksums */
-#define LVOS_NPV_RX_GSO		(1U << 1)	/* GSO frames */
-#define LVOS_NPV_RX_XDP		(1U << 2)	/* XDP attached (informational) */
+#define LVOS_NPV_RX_CSUM	BIT(0)	/* partial checksums */
+#define LVOS_NPV_RX_GSO		BIT(1)	/* GSO frames */
+#define LVOS_NPV_RX_XDP		BIT(2)	/* XDP attached (informational) */
 
 struct lvos_npv_slot {
 	__le32	state;
