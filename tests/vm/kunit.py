@@ -44,6 +44,7 @@ MODULE_SUITES = [
                            "lvos_vcpu_hotplug_retune"]),
     ("lvos_blkgrow", ["lvos_blkgrow_policy", "lvos_blkgrow_parse"]),
     ("lvos_balloon", ["lvos_balloon_floor", "lvos_balloon_batch"]),
+    ("lvos_netpv", ["lvos_netpv_layout", "lvos_netpv_ring"]),
 ]
 LVOS = [m for mod, _ in MODULE_SUITES for m in (mod, mod + "_test")]
 SUITES = [s for _, suites in MODULE_SUITES for s in suites]
