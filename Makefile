@@ -52,7 +52,7 @@ all modules:
 
 clean:
 	$(MAKE) -C $(KDIR) M=$(TOP) clean
-	rm -rf $(BUILD) $(STATIC_TOOLS)
+	rm -rf $(BUILD) $(STATIC_TOOLS) $(XDP_OBJS)
 
 # Out-of-tree kbuild writes objects next to the sources, so each kernel gets
 # its own copy of the tree under build/src/<release>; the .ko files land in
@@ -94,6 +94,14 @@ tools: $(STATIC_TOOLS)
 
 $(STATIC_TOOLS): tools/%: tools/%.c tools/lvos-util.h
 	$(CC) -O2 -g -Wall -Wextra -Werror -std=gnu11 -static -o $@ $<
+
+# XDP test programs for tests/vm/netpv-xdp.py (clang's BPF target).
+XDP_OBJS := $(addprefix tools/xdp/xdp-,drop.o pass.o aborted.o tx.o $(foreach i,2 3 4 5 6,redirect-$(i).o))
+xdp: $(XDP_OBJS)
+tools/xdp/xdp-%.o: tools/xdp/npv-xdp.c
+	clang -O2 -Wall -Werror -target bpf -I/usr/include/x86_64-linux-gnu \
+		$(if $(filter redirect-%,$*),-DNPV_REDIRECT=$(patsubst redirect-%,%,$*),-DNPV_$(shell echo $* | tr a-z A-Z)) \
+		-c -o $@ $<
 
 # What ships. install-dkms is the one list of module sources a package (or
 # a hand install) puts in /usr/src: no kunit/, no test switches (LVOS_FAULTS

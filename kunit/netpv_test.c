@@ -106,21 +106,21 @@ static void npv_header_crc(struct kunit *test)
 }
 
 /* One field set to a bad value, resealed: refused. */
-#define BAD_FIELD(field, val) do {				\
+#define BAD_FIELD(h->lv, val) do {					\
 	hdr_fill(h);						\
-	h->field = (val);					\
+	(lv) = (val);						\
 	hdr_seal(h);						\
 	KUNIT_EXPECT_EQ_MSG(test, hdr_parse(h, 8 * MIB, &l), -EINVAL, \
-			    #field " = " #val);			\
+			    #lv " = " #val);			\
 } while (0)
 
 /* ... and its neighbour on the good side: accepted (the bound is exact). */
-#define GOOD_FIELD(field, val) do {				\
+#define GOOD_FIELD(h->lv, val) do {				\
 	hdr_fill(h);						\
-	h->field = (val);					\
+	(lv) = (val);						\
 	hdr_seal(h);						\
 	KUNIT_EXPECT_EQ_MSG(test, hdr_parse(h, 8 * MIB, &l), 0, \
-			    #field " = " #val);			\
+			    #lv " = " #val);			\
 } while (0)
 
 static void npv_header_bounds(struct kunit *test)
@@ -128,34 +128,34 @@ static void npv_header_bounds(struct kunit *test)
 	struct lvos_npv_hdr *h = hdr_new(test);
 	struct lvos_npv_layout l;
 
-	BAD_FIELD(major, cpu_to_le16(2));
-	BAD_FIELD(hdr_bytes, cpu_to_le32(8192));
-	BAD_FIELD(max_peers, cpu_to_le16(1));
-	BAD_FIELD(max_peers, cpu_to_le16(17));
-	BAD_FIELD(nqueues, cpu_to_le16(0));
-	BAD_FIELD(nqueues, cpu_to_le16(9));
-	BAD_FIELD(ring_entries, cpu_to_le32(32));
-	BAD_FIELD(ring_entries, cpu_to_le32(8192));
-	BAD_FIELD(ring_entries, cpu_to_le32(257));
-	BAD_FIELD(arena_bytes, cpu_to_le32(128 * 1024));
-	BAD_FIELD(arena_bytes, cpu_to_le32(512 * 1024 + 4096));
-	BAD_FIELD(slot_bytes, cpu_to_le32(128));
-	BAD_FIELD(slot_off, cpu_to_le32(0));
-	BAD_FIELD(slot_off, cpu_to_le32(4097));
-	BAD_FIELD(chan_off, cpu_to_le32(4096));		/* over the slots */
-	BAD_FIELD(chan_off, cpu_to_le32(8193));
-	BAD_FIELD(chan_bytes, cpu_to_le32(4096 + 8192 + 512 * 1024 - 4096));
-	BAD_FIELD(chan_bytes, cpu_to_le32(4096 + 8192 + 512 * 1024 + 1));
-	BAD_FIELD(features, cpu_to_le32(BIT(5)));
-	BAD_FIELD(region_bytes, cpu_to_le64(16 * MIB));	/* past the 8 MiB BAR */
-	BAD_FIELD(region_bytes, cpu_to_le64(4 * MIB));	/* channels past it */
-	BAD_FIELD(region_bytes, cpu_to_le64(0));
+	BAD_FIELD(h->major, cpu_to_le16(2));
+	BAD_FIELD(h->hdr_bytes, cpu_to_le32(8192));
+	BAD_FIELD(h->max_peers, cpu_to_le16(1));
+	BAD_FIELD(h->max_peers, cpu_to_le16(17));
+	BAD_FIELD(h->nqueues, cpu_to_le16(0));
+	BAD_FIELD(h->nqueues, cpu_to_le16(9));
+	BAD_FIELD(h->ring_entries, cpu_to_le32(32));
+	BAD_FIELD(h->ring_entries, cpu_to_le32(8192));
+	BAD_FIELD(h->ring_entries, cpu_to_le32(257));
+	BAD_FIELD(h->arena_bytes, cpu_to_le32(128 * 1024));
+	BAD_FIELD(h->arena_bytes, cpu_to_le32(512 * 1024 + 4096));
+	BAD_FIELD(h->slot_bytes, cpu_to_le32(128));
+	BAD_FIELD(h->slot_off, cpu_to_le32(0));
+	BAD_FIELD(h->slot_off, cpu_to_le32(4097));
+	BAD_FIELD(h->chan_off, cpu_to_le32(4096));		/* over the slots */
+	BAD_FIELD(h->chan_off, cpu_to_le32(8193));
+	BAD_FIELD(h->chan_bytes, cpu_to_le32(4096 + 8192 + 512 * 1024 - 4096));
+	BAD_FIELD(h->chan_bytes, cpu_to_le32(4096 + 8192 + 512 * 1024 + 1));
+	BAD_FIELD(h->features, cpu_to_le32(BIT(5)));
+	BAD_FIELD(h->region_bytes, cpu_to_le64(16 * MIB));	/* past the 8 MiB BAR */
+	BAD_FIELD(h->region_bytes, cpu_to_le64(4 * MIB));	/* channels past it */
+	BAD_FIELD(h->region_bytes, cpu_to_le64(0));
 	hdr_fill(h);
 	memset(h->name, 'a', sizeof(h->name));
 	hdr_seal(h);
 	KUNIT_EXPECT_EQ(test, hdr_parse(h, 8 * MIB, &l), -EINVAL);
 
-	GOOD_FIELD(nqueues, cpu_to_le16(1));
+	GOOD_FIELD(h->nqueues, cpu_to_le16(1));
 	/* 3 peers, 1 queue: 9 channels, 4.6 MiB; with 2 queues 9.2 MiB */
 	hdr_fill(h);
 	h->max_peers = cpu_to_le16(3);
@@ -165,9 +165,9 @@ static void npv_header_bounds(struct kunit *test)
 	h->nqueues = cpu_to_le16(2);
 	hdr_seal(h);
 	KUNIT_EXPECT_EQ(test, hdr_parse(h, 8 * MIB, &l), -EINVAL);
-	GOOD_FIELD(ring_entries, cpu_to_le32(64));
-	GOOD_FIELD(features, cpu_to_le32(0));
-	GOOD_FIELD(chan_off, cpu_to_le32(3 * 4096));
+	GOOD_FIELD(h->ring_entries, cpu_to_le32(64));
+	GOOD_FIELD(h->features, cpu_to_le32(0));
+	GOOD_FIELD(h->chan_off, cpu_to_le32(3 * 4096));
 }
 
 static void npv_header_overflow(struct kunit *test)
@@ -361,8 +361,10 @@ static void npv_alloc(struct kunit *test)
 	a.head = U32_MAX - 1000;
 	a.tail = a.head;
 	for (first = 0; first < 10000; first++) {
-		KUNIT_ASSERT_EQ(test, lvos_npv_alloc_reserve(&a, 1 + first * 37 % 65600, &off, &span), 0);
-		KUNIT_ASSERT_LE(test, (u64)off + 1 + first * 37 % 65600, 256ULL * 1024);
+		u32 len = 1 + first * 37 % 65600;
+
+		KUNIT_ASSERT_EQ(test, lvos_npv_alloc_reserve(&a, len, &off, &span), 0);
+		KUNIT_ASSERT_LE(test, (u64)off + len, 256ULL * 1024);
 		lvos_npv_alloc_release(&a, span);
 	}
 	KUNIT_EXPECT_EQ(test, lvos_npv_alloc_free(&a), 256U * 1024);

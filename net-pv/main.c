@@ -23,8 +23,11 @@
  * bit on a protocol error).
  */
 #include <linux/bitmap.h>
+#include <linux/bpf.h>
+#include <linux/bpf_trace.h>
 #include <linux/etherdevice.h>
 #include <linux/ethtool.h>
+#include <linux/filter.h>
 #include <linux/hrtimer.h>
 #include <linux/if_vlan.h>
 #include <linux/interrupt.h>
@@ -36,6 +39,7 @@
 #include <linux/u64_stats_sync.h>
 #include <linux/virtio_net.h>
 #include <linux/workqueue.h>
+#include <net/xdp.h>
 #ifdef LVOS_HAVE_NET_GSO
 #include <net/gso.h>	/* skb_gso_segment() since 6.4 */
 #endif
@@ -51,6 +55,10 @@
 #define NPV_RESCUE_NS		(10 * NSEC_PER_MSEC)	/* doorbell safety net */
 #define NPV_COPYBREAK		1600
 #define NPV_HEADLEN		256
+/* XDP runs on one page: headroom, frame, skb_shared_info */
+#define NPV_XDP_FRAME	(PAGE_SIZE - XDP_PACKET_HEADROOM - \
+			 SKB_DATA_ALIGN(sizeof(struct skb_shared_info)))
+#define NPV_XDP_MTU	(NPV_XDP_FRAME - ETH_HLEN - VLAN_HLEN)
 #define NPV_TX_ROOM		(2 * ALIGN(LVOS_NPV_MAX_FRAME, LVOS_NPV_ARENA_ALIGN))
 
 static int slot = -1;
@@ -71,17 +79,21 @@ static const struct lvos_param_range npv_ranges[] = {
 /* ---- statistics ---- */
 
 enum { NPV_RX_PACKETS, NPV_RX_BYTES, NPV_RX_GSO, NPV_RX_CSUM, NPV_RX_DROPS,
-	NPV_RX_LEN_ERRS, NPV_POLLS, NPV_RESCUES, NPV_RX_KICKS, NPV_RX_NR };
+	NPV_RX_LEN_ERRS, NPV_POLLS, NPV_RESCUES, NPV_RX_KICKS, NPV_XDP_PASS,
+	NPV_XDP_DROP, NPV_XDP_TX, NPV_XDP_REDIRECT, NPV_XDP_ABORTED, NPV_XDP_ERR,
+	NPV_XDP_OFFLOAD_DROPS, NPV_RX_NR };
 static const char * const npv_rx_names[NPV_RX_NR] = {
 	"rx_packets", "rx_bytes", "rx_gso", "rx_csum_partial", "rx_dropped",
 	"rx_length_errors", "napi_polls", "lost_wakeup_rescues", "rx_kicks_sent",
+	"xdp_pass", "xdp_drop", "xdp_tx", "xdp_redirect", "xdp_aborted", "xdp_errors",
+	"xdp_offload_drops",
 };
 
 enum { NPV_TX_PACKETS, NPV_TX_BYTES, NPV_TX_GSO, NPV_TX_FULL, NPV_TX_DROPS,
-	NPV_TX_KICKS, NPV_TX_SUPPRESSED, NPV_TX_STOPS, NPV_TX_NR };
+	NPV_TX_KICKS, NPV_TX_SUPPRESSED, NPV_TX_STOPS, NPV_TX_XDP_XMIT, NPV_TX_NR };
 static const char * const npv_tx_names[NPV_TX_NR] = {
 	"tx_packets", "tx_bytes", "tx_gso", "tx_ring_full", "tx_dropped",
-	"kicks_sent", "kicks_suppressed", "tx_queue_stops",
+	"kicks_sent", "kicks_suppressed", "tx_queue_stops", "tx_xdp_xmit",
 };
 
 enum { NPV_P_ERR_INDEX, NPV_P_ERR_SEQ, NPV_P_ERR_LEN, NPV_P_ERR_OFF, NPV_P_ERR_FLAGS,
@@ -102,7 +114,7 @@ static const u8 npv_derr_stat[LVOS_NPV_DESC_NR] = {
 };
 
 /* room for the longer of the RX and TX lists */
-#define NPV_STATS_MAX	10
+#define NPV_STATS_MAX	16
 
 struct npv_stats {
 	u64_stats_t		v[NPV_STATS_MAX];
@@ -141,8 +153,20 @@ struct npv_peer {
 	struct npv_rx_chan	rx[LVOS_NPV_MAX_QUEUES];
 };
 
+/* An XDP_TX frame waiting for the xmit lock (taken after rx_lock is dropped). */
+struct npv_xdp_tx {
+	struct page		*page;
+	u32			off;
+	u32			len;
+	u32			peer;
+};
+
 struct npv_queue {
 	struct napi_struct	napi;
+	struct xdp_rxq_info	xdp_rxq;
+	struct npv_xdp_tx	xtx[NAPI_POLL_WEIGHT];
+	u32			nxtx;
+	bool			redirected;
 	struct lvos_npv		*np;
 	spinlock_t		rx_lock;	/* the rx channels of this queue */
 	u32			q;
@@ -172,6 +196,7 @@ struct lvos_npv {
 	struct delayed_work	ctrl_work;
 	struct hrtimer		timer;
 	atomic_long_t		ctrl_irqs;
+	struct bpf_prog __rcu	*xdp_prog;
 	struct npv_peer		peers[LVOS_NPV_MAX_PEERS];
 	struct npv_queue	qs[LVOS_NPV_MAX_QUEUES];
 };
@@ -241,6 +266,14 @@ static void npv_proto_err(struct lvos_npv *np, u32 j, int stat)
 	mod_delayed_work(system_wq, &np->ctrl_work, 0);
 }
 
+static u32 npv_rx_features(struct lvos_npv *np)
+{
+	/* with XDP, every frame must fit a page and carry full checksums */
+	if (rcu_access_pointer(np->xdp_prog))
+		return LVOS_NPV_RX_XDP;
+	return LVOS_NPV_RX_CSUM | ((np->l.features & LVOS_NPV_F_GSO) ? LVOS_NPV_RX_GSO : 0);
+}
+
 /* ---- TX ---- */
 
 static bool npv_tx_room(struct lvos_npv *np, struct npv_tx_chan *t)
@@ -291,56 +324,93 @@ static void npv_tx_publish(struct lvos_npv *np, struct npv_queue *qu, u32 j)
 	t->kicked = t->prod;
 }
 
-/* Copy one frame into channel (me -> j, q). */
-static void npv_tx_one(struct lvos_npv *np, struct npv_queue *qu, u32 j,
-		       struct sk_buff *skb)
+/* Room for @len bytes in channel (me -> j, q), or NULL (counted). */
+static void *npv_tx_reserve(struct lvos_npv *np, struct npv_queue *qu, u32 j, u32 len,
+			    u32 *off, u32 *span)
+{
+	struct npv_tx_chan *t = &np->peers[j].tx[qu->q];
+
+	if (t->prod - t->done >= np->l.ring_entries ||
+	    lvos_npv_alloc_reserve(&t->alloc, len, off, span)) {
+		npv_inc(&qu->tx, NPV_TX_FULL, 1);
+		npv_inc(&qu->tx, NPV_TX_DROPS, 1);
+		return NULL;
+	}
+	return npv_arena(np, np->me, j, qu->q) + *off;
+}
+
+/* The descriptor of a frame copied to @off; published by npv_tx_publish. */
+static void npv_tx_commit(struct lvos_npv *np, struct npv_queue *qu, u32 j, u32 off,
+			  u32 span, u32 len, const struct virtio_net_hdr *vh)
 {
 	struct npv_tx_chan *t = &np->peers[j].tx[qu->q];
 	struct lvos_npv_desc d = {};
-	struct virtio_net_hdr vh;
-	u32 off, span;
 
-	if (virtio_net_hdr_from_skb(skb, &vh, true, false, 0)) {
-		npv_inc(&qu->tx, NPV_TX_DROPS, 1);
-		return;
-	}
-	if (t->prod - t->done >= np->l.ring_entries ||
-	    lvos_npv_alloc_reserve(&t->alloc, skb->len, &off, &span)) {
-		npv_inc(&qu->tx, NPV_TX_FULL, 1);
-		npv_inc(&qu->tx, NPV_TX_DROPS, 1);
-		return;
-	}
-	if (skb_copy_bits(skb, 0, npv_arena(np, np->me, j, qu->q) + off, skb->len)) {
-		/* cannot happen for a well-formed skb; give the space back */
-		t->alloc.head -= span;
-		npv_inc(&qu->tx, NPV_TX_DROPS, 1);
-		return;
-	}
 	/* built on the stack from zero: no private bytes reach the region */
 	d.seq = cpu_to_le32(t->prod);
 	d.off = cpu_to_le32(off);
-	d.len = cpu_to_le32(skb->len);
-	d.flags = vh.flags;
-	d.gso_type = vh.gso_type;
-	d.hdr_len = (__force __le16)vh.hdr_len;
-	d.gso_size = (__force __le16)vh.gso_size;
-	d.csum_start = (__force __le16)vh.csum_start;
-	d.csum_offset = (__force __le16)vh.csum_offset;
+	d.len = cpu_to_le32(len);
+	if (vh) {
+		d.flags = vh->flags;
+		d.gso_type = vh->gso_type;
+		d.hdr_len = (__force __le16)vh->hdr_len;
+		d.gso_size = (__force __le16)vh->gso_size;
+		d.csum_start = (__force __le16)vh->csum_start;
+		d.csum_offset = (__force __le16)vh->csum_offset;
+	}
 	memcpy(npv_desc(np, np->me, j, qu->q, t->prod), &d, sizeof(d));
 	t->span[t->prod & (np->l.ring_entries - 1)] = span;
 	t->prod++;
 	t->dirty = true;
 	npv_inc(&qu->tx, NPV_TX_PACKETS, 1);
-	npv_inc(&qu->tx, NPV_TX_BYTES, skb->len);
+	npv_inc(&qu->tx, NPV_TX_BYTES, len);
+}
+
+/* Copy one frame into channel (me -> j, q). */
+static void npv_tx_one(struct lvos_npv *np, struct npv_queue *qu, u32 j,
+		       struct sk_buff *skb)
+{
+	struct virtio_net_hdr vh;
+	u32 off, span;
+	void *dst;
+
+	if (virtio_net_hdr_from_skb(skb, &vh, true, false, 0)) {
+		npv_inc(&qu->tx, NPV_TX_DROPS, 1);
+		return;
+	}
+	dst = npv_tx_reserve(np, qu, j, skb->len, &off, &span);
+	if (!dst)
+		return;
+	if (skb_copy_bits(skb, 0, dst, skb->len)) {
+		/* cannot happen for a well-formed skb; give the space back */
+		np->peers[j].tx[qu->q].alloc.head -= span;
+		npv_inc(&qu->tx, NPV_TX_DROPS, 1);
+		return;
+	}
+	npv_tx_commit(np, qu, j, off, span, skb->len, &vh);
 	if (skb_is_gso(skb))
 		npv_inc(&qu->tx, NPV_TX_GSO, 1);
+}
+
+/* Copy a plain frame (XDP) into channel (me -> j, q). */
+static bool npv_tx_data(struct lvos_npv *np, struct npv_queue *qu, u32 j,
+			const void *data, u32 len)
+{
+	u32 off, span;
+	void *dst = npv_tx_reserve(np, qu, j, len, &off, &span);
+
+	if (!dst)
+		return false;
+	memcpy(dst, data, len);
+	npv_tx_commit(np, qu, j, off, span, len, NULL);
+	return true;
 }
 
 /* A peer that cannot take GSO or partial checksums gets them done here. */
 static void npv_tx_peer(struct lvos_npv *np, struct npv_queue *qu, u32 j,
 			struct sk_buff *skb)
 {
-	u32 feat = np->peers[j].rx_features;
+	u32 feat = READ_ONCE(np->peers[j].rx_features);
 	struct sk_buff *segs, *seg, *next;
 
 	if (skb_is_gso(skb) && !(feat & LVOS_NPV_RX_GSO)) {
@@ -389,6 +459,19 @@ static void npv_tx_maybe_stop(struct lvos_npv *np, struct npv_queue *qu,
 	}
 }
 
+/* Unicast to a known peer goes to it alone; the rest to every live peer. */
+static unsigned long npv_dest(struct lvos_npv *np, const u8 *dst, unsigned long mask)
+{
+	unsigned int j;
+
+	if (is_multicast_ether_addr(dst))
+		return mask;
+	for_each_set_bit(j, &mask, np->l.max_peers)
+		if (ether_addr_equal(np->peers[j].mac, dst))
+			return BIT(j);
+	return mask;
+}
+
 static netdev_tx_t npv_xmit(struct sk_buff *skb, struct net_device *dev)
 {
 	struct lvos_npv *np = netdev_priv(dev);
@@ -396,22 +479,13 @@ static netdev_tx_t npv_xmit(struct sk_buff *skb, struct net_device *dev)
 	struct npv_queue *qu = &np->qs[q];
 	struct netdev_queue *txq = netdev_get_tx_queue(dev, q);
 	unsigned long mask = READ_ONCE(np->up_mask);
-	const u8 *dst = skb->data;
 	unsigned int j;
 
 	if (skb->len < ETH_HLEN || q >= np->l.nqueues) {
 		npv_inc(&qu->tx, NPV_TX_DROPS, 1);
 		goto out;
 	}
-	/* unicast to a known peer goes to it alone; the rest to every peer */
-	if (!is_multicast_ether_addr(dst)) {
-		for_each_set_bit(j, &mask, np->l.max_peers) {
-			if (ether_addr_equal(np->peers[j].mac, dst)) {
-				mask = BIT(j);
-				break;
-			}
-		}
-	}
+	mask = npv_dest(np, skb->data, mask);
 	if (!mask) {
 		npv_inc(&qu->tx, NPV_TX_DROPS, 1);
 		goto out;
@@ -449,9 +523,158 @@ static void npv_tx_complete(struct lvos_npv *np, struct npv_queue *qu)
 	__netif_tx_unlock(txq);
 }
 
+/* Frames redirected to this device by XDP elsewhere: copied at once. */
+static int npv_xdp_xmit(struct net_device *dev, int n, struct xdp_frame **frames, u32 flags)
+{
+	struct lvos_npv *np = netdev_priv(dev);
+	struct netdev_queue *txq;
+	struct npv_queue *qu;
+	unsigned long up, mask;
+	int i, sent = 0;
+	u32 q, j;
+
+	if (flags & ~XDP_XMIT_FLAGS_MASK)
+		return -EINVAL;
+	if (!READ_ONCE(np->running))
+		return -ENETDOWN;
+	q = smp_processor_id() % dev->real_num_tx_queues;
+	qu = &np->qs[q];
+	txq = netdev_get_tx_queue(dev, q);
+	__netif_tx_lock(txq, smp_processor_id());
+	up = READ_ONCE(np->up_mask);
+	for (i = 0; i < n; i++) {
+		struct xdp_frame *f = frames[i];
+
+		mask = f->len >= ETH_HLEN ? npv_dest(np, f->data, up) : 0;
+		if (!mask)
+			break;	/* the caller frees what was not sent */
+		for_each_set_bit(j, &mask, np->l.max_peers)
+			npv_tx_data(np, qu, j, f->data, f->len);
+		xdp_return_frame(f);
+		sent++;
+	}
+	npv_inc(&qu->tx, NPV_TX_XDP_XMIT, sent);
+	for_each_set_bit(j, &up, np->l.max_peers)
+		if (np->peers[j].tx[q].dirty)
+			npv_tx_publish(np, qu, j);
+	__netif_tx_unlock(txq);
+	return sent;
+}
+
 /* ---- RX ---- */
 
-static void npv_rx_frame(struct lvos_npv *np, struct npv_queue *qu, const u8 *src,
+/* One frame through the XDP program, on a page of its own. */
+static void npv_rx_xdp(struct lvos_npv *np, struct npv_queue *qu, u32 j,
+		       struct bpf_prog *prog, const u8 *src, const struct lvos_npv_rxd *rd)
+{
+	struct net_device *dev = np->dev;
+	struct xdp_buff xdp;
+	struct sk_buff *skb;
+	struct page *page;
+	void *va;
+	u32 act;
+
+	/*
+	 * Peers stop sending offloads when XDP is attached (rx_features);
+	 * what they sent before they saw it cannot go through the program.
+	 */
+	if (rd->gso_type != VIRTIO_NET_HDR_GSO_NONE ||
+	    (rd->flags & VIRTIO_NET_HDR_F_NEEDS_CSUM)) {
+		npv_inc(&qu->rx, NPV_XDP_OFFLOAD_DROPS, 1);
+		return;
+	}
+	if (rd->len > NPV_XDP_FRAME) {
+		npv_inc(&qu->rx, NPV_RX_LEN_ERRS, 1);
+		return;
+	}
+	page = dev_alloc_page();
+	if (!page) {
+		npv_inc(&qu->rx, NPV_RX_DROPS, 1);
+		return;
+	}
+	va = page_address(page);
+	memcpy(va + XDP_PACKET_HEADROOM, src, rd->len);
+	xdp_init_buff(&xdp, PAGE_SIZE, &qu->xdp_rxq);
+	xdp_prepare_buff(&xdp, va, XDP_PACKET_HEADROOM, rd->len, false);
+	act = bpf_prog_run_xdp(prog, &xdp);
+	switch (act) {
+	case XDP_PASS:
+		skb = napi_build_skb(va, PAGE_SIZE);
+		if (!skb)
+			break;
+		skb_reserve(skb, xdp.data - xdp.data_hard_start);
+		skb_put(skb, xdp.data_end - xdp.data);
+		skb->protocol = eth_type_trans(skb, dev);
+		skb_record_rx_queue(skb, qu->q);
+		npv_inc(&qu->rx, NPV_XDP_PASS, 1);
+		npv_inc(&qu->rx, NPV_RX_PACKETS, 1);
+		npv_inc(&qu->rx, NPV_RX_BYTES, rd->len);
+		napi_gro_receive(&qu->napi, skb);
+		return;
+	case XDP_TX:
+		/* sent after rx_lock is dropped (lock order: xmit, then rx) */
+		if (qu->nxtx < ARRAY_SIZE(qu->xtx)) {
+			qu->xtx[qu->nxtx].page = page;
+			qu->xtx[qu->nxtx].off = xdp.data - va;
+			qu->xtx[qu->nxtx].len = xdp.data_end - xdp.data;
+			qu->xtx[qu->nxtx].peer = j;
+			qu->nxtx++;
+			npv_inc(&qu->rx, NPV_XDP_TX, 1);
+			return;
+		}
+		npv_inc(&qu->rx, NPV_XDP_ERR, 1);
+		break;
+	case XDP_REDIRECT:
+		if (!xdp_do_redirect(dev, &xdp, prog)) {
+			qu->redirected = true;
+			npv_inc(&qu->rx, NPV_XDP_REDIRECT, 1);
+			return;
+		}
+		npv_inc(&qu->rx, NPV_XDP_ERR, 1);
+		trace_xdp_exception(dev, prog, act);
+		break;
+	case XDP_DROP:
+		npv_inc(&qu->rx, NPV_XDP_DROP, 1);
+		break;
+	default:
+		bpf_warn_invalid_xdp_action(dev, prog, act);
+		fallthrough;
+	case XDP_ABORTED:
+		trace_xdp_exception(dev, prog, act);
+		npv_inc(&qu->rx, NPV_XDP_ABORTED, 1);
+		break;
+	}
+	put_page(page);
+}
+
+/* Send the XDP_TX frames of this poll back to their peers. */
+static void npv_xdp_tx_flush(struct lvos_npv *np, struct npv_queue *qu)
+{
+	struct netdev_queue *txq = netdev_get_tx_queue(np->dev, qu->q);
+	unsigned long mask;
+	u32 i, j;
+
+	if (!qu->nxtx)
+		return;
+	__netif_tx_lock(txq, smp_processor_id());
+	mask = READ_ONCE(np->up_mask);
+	for (i = 0; i < qu->nxtx; i++) {
+		struct npv_xdp_tx *x = &qu->xtx[i];
+
+		if (!test_bit(x->peer, &mask) ||
+		    !npv_tx_data(np, qu, x->peer, page_address(x->page) + x->off, x->len))
+			npv_inc(&qu->rx, NPV_XDP_ERR, 1);
+		put_page(x->page);
+	}
+	qu->nxtx = 0;
+	for_each_set_bit(j, &mask, np->l.max_peers)
+		if (np->peers[j].tx[qu->q].dirty)
+			npv_tx_publish(np, qu, j);
+	__netif_tx_unlock(txq);
+}
+
+static void npv_rx_frame(struct lvos_npv *np, struct npv_queue *qu, u32 j,
+			 struct bpf_prog *prog, const u8 *src,
 			 const struct lvos_npv_rxd *rd)
 {
 	struct net_device *dev = np->dev;
@@ -466,6 +689,10 @@ static void npv_rx_frame(struct lvos_npv *np, struct npv_queue *qu, const u8 *sr
 	u32 linear = rd->len, pos, nr = 0;
 	struct sk_buff *skb;
 
+	if (prog) {
+		npv_rx_xdp(np, qu, j, prog, src, rd);
+		return;
+	}
 	if (rd->gso_type == VIRTIO_NET_HDR_GSO_NONE &&
 	    rd->len > dev->mtu + ETH_HLEN + VLAN_HLEN) {
 		npv_inc(&qu->rx, NPV_RX_LEN_ERRS, 1);
@@ -518,7 +745,8 @@ drop:
 }
 
 /* Take up to @budget frames from channel (j -> me, q). Under rx_lock. */
-static int npv_rx_peer(struct lvos_npv *np, struct npv_queue *qu, u32 j, int budget)
+static int npv_rx_peer(struct lvos_npv *np, struct npv_queue *qu, u32 j,
+		       struct bpf_prog *prog, int budget)
 {
 	struct npv_rx_chan *r = &np->peers[j].rx[qu->q];
 	struct lvos_npv_ctrl *c = npv_ctrl(np, j, np->me, qu->q);
@@ -545,7 +773,7 @@ static int npv_rx_peer(struct lvos_npv *np, struct npv_queue *qu, u32 j, int bud
 			npv_proto_err(np, j, npv_derr_stat[err]);
 			break;
 		}
-		npv_rx_frame(np, qu, arena + rd.off, &rd);
+		npv_rx_frame(np, qu, j, prog, arena + rd.off, &rd);
 		r->cons++;
 	}
 	if (r->cons != old) {
@@ -566,20 +794,29 @@ static int npv_poll(struct napi_struct *napi, int budget)
 	struct npv_queue *qu = container_of(napi, struct npv_queue, napi);
 	struct lvos_npv *np = qu->np;
 	u32 P = np->l.max_peers, k, j;
+	struct bpf_prog *prog;
 	unsigned long mask;
 	bool more = false;
 	int done = 0;
 
 	npv_inc(&qu->rx, NPV_POLLS, 1);
+	rcu_read_lock();
+	prog = rcu_dereference(np->xdp_prog);
 	spin_lock(&qu->rx_lock);
 	mask = READ_ONCE(np->up_mask);
 	for (k = 0; k < P && done < budget; k++) {
 		j = (qu->next_peer + k) % P;
 		if (test_bit(j, &mask))
-			done += npv_rx_peer(np, qu, j, budget - done);
+			done += npv_rx_peer(np, qu, j, prog, budget - done);
 	}
 	qu->next_peer = (qu->next_peer + 1) % P;
 	spin_unlock(&qu->rx_lock);
+	npv_xdp_tx_flush(np, qu);
+	if (qu->redirected) {
+		qu->redirected = false;
+		xdp_do_flush();
+	}
+	rcu_read_unlock();
 
 	npv_tx_complete(np, qu);
 	if (done) {
@@ -763,6 +1000,8 @@ static void npv_link_check(struct lvos_npv *np, u32 j)
 		npv_kick(np, j, 0);
 		act = lvos_npv_link_eval(&v, p->known, p->my_gen);
 	}
+	if (p->up)	/* XDP attached or detached there */
+		WRITE_ONCE(p->rx_features, le32_to_cpu(READ_ONCE(s->rx_features)));
 	if (act == LVOS_NPV_ACT_UP && !p->up) {
 		memcpy(p->mac, s->mac, ETH_ALEN);
 		p->rx_features = le32_to_cpu(READ_ONCE(s->rx_features));
@@ -854,8 +1093,7 @@ static int npv_bind(struct lvos_npv *np)
 	WRITE_ONCE(s->active_queues, cpu_to_le16(np->dev->real_num_tx_queues));
 	memcpy(s->mac, np->dev->dev_addr, ETH_ALEN);
 	WRITE_ONCE(s->mtu, cpu_to_le16(min_t(u32, np->dev->mtu, U16_MAX)));
-	WRITE_ONCE(s->rx_features, cpu_to_le32(LVOS_NPV_RX_CSUM |
-		   ((np->l.features & LVOS_NPV_F_GSO) ? LVOS_NPV_RX_GSO : 0)));
+	WRITE_ONCE(s->rx_features, cpu_to_le32(npv_rx_features(np)));
 	gen = le32_to_cpu(READ_ONCE(s->generation)) + 1;
 	smp_wmb();	/* the fields before the generation and the state */
 	WRITE_ONCE(s->generation, cpu_to_le32(gen));
@@ -928,6 +1166,20 @@ static int npv_open(struct net_device *dev)
 		npv_free_irqs(np);
 		return err;
 	}
+	for (q = 0; q < np->l.nqueues; q++) {
+		struct npv_queue *qu = &np->qs[q];
+
+		err = xdp_rxq_info_reg(&qu->xdp_rxq, dev, q, qu->napi.napi_id);
+		if (!err)
+			err = xdp_rxq_info_reg_mem_model(&qu->xdp_rxq, MEM_TYPE_PAGE_ORDER0, NULL);
+		if (err) {
+			while (q--)
+				xdp_rxq_info_unreg(&np->qs[q].xdp_rxq);
+			npv_unbind(np);
+			npv_free_irqs(np);
+			return err;
+		}
+	}
 	for (q = 0; q < np->l.nqueues; q++)
 		napi_enable(&np->qs[q].napi);
 	WRITE_ONCE(np->running, true);
@@ -949,8 +1201,10 @@ static int npv_stop(struct net_device *dev)
 	hrtimer_cancel(&np->timer);
 	npv_free_irqs(np);
 	cancel_delayed_work_sync(&np->ctrl_work);
-	for (q = 0; q < np->l.nqueues; q++)
+	for (q = 0; q < np->l.nqueues; q++) {
 		napi_disable(&np->qs[q].napi);
+		xdp_rxq_info_unreg(&np->qs[q].xdp_rxq);
+	}
 	for (j = 0; j < np->l.max_peers; j++)
 		if (j != np->me)
 			np->peers[j].up = false;
@@ -978,10 +1232,46 @@ static void npv_get_stats64(struct net_device *dev, struct rtnl_link_stats64 *s)
 	s->rx_errors = s->rx_length_errors;
 }
 
+static int npv_xdp_set(struct net_device *dev, struct bpf_prog *prog,
+		       struct netlink_ext_ack *extack)
+{
+	struct lvos_npv *np = netdev_priv(dev);
+	struct bpf_prog *old;
+
+	if (prog && dev->mtu > NPV_XDP_MTU) {
+		NL_SET_ERR_MSG_MOD(extack, "MTU too large for XDP");
+		netdev_warn(dev, "XDP needs an MTU of at most %lu (now %u)\n",
+			    (unsigned long)NPV_XDP_MTU, dev->mtu);
+		return -EINVAL;
+	}
+	old = rcu_replace_pointer(np->xdp_prog, prog, lockdep_rtnl_is_held());
+	if (old)
+		bpf_prog_put(old);
+	/* peers read this every 100 ms and stop sending GSO and partial sums */
+	if (netif_running(dev))
+		WRITE_ONCE(npv_slot(np, np->me)->rx_features, cpu_to_le32(npv_rx_features(np)));
+	return 0;
+}
+
+static int npv_bpf(struct net_device *dev, struct netdev_bpf *bpf)
+{
+	switch (bpf->command) {
+	case XDP_SETUP_PROG:
+		return npv_xdp_set(dev, bpf->prog, bpf->extack);
+	default:
+		return -EINVAL;
+	}
+}
+
 static int npv_change_mtu(struct net_device *dev, int mtu)
 {
 	struct lvos_npv *np = netdev_priv(dev);
 
+	if (rcu_access_pointer(np->xdp_prog) && mtu > NPV_XDP_MTU) {
+		netdev_warn(dev, "MTU %d is too large while XDP is attached (at most %lu)\n",
+			    mtu, (unsigned long)NPV_XDP_MTU);
+		return -EINVAL;
+	}
 	dev->mtu = mtu;
 	if (netif_running(dev))
 		WRITE_ONCE(npv_slot(np, np->me)->mtu, cpu_to_le16(mtu));
@@ -1007,6 +1297,8 @@ static const struct net_device_ops npv_netdev_ops = {
 	.ndo_change_mtu		= npv_change_mtu,
 	.ndo_set_mac_address	= npv_set_mac,
 	.ndo_validate_addr	= eth_validate_addr,
+	.ndo_bpf		= npv_bpf,
+	.ndo_xdp_xmit		= npv_xdp_xmit,
 };
 
 /* ---- ethtool ---- */
@@ -1354,6 +1646,10 @@ static int npv_probe(struct pci_dev *pdev, const struct pci_device_id *id)
 	dev->min_mtu = ETH_MIN_MTU;
 	dev->max_mtu = min_t(u32, ETH_MAX_MTU - ETH_HLEN - VLAN_HLEN, l.arena_bytes / 4);
 	dev->priv_flags |= IFF_LIVE_ADDR_CHANGE;
+#ifdef LVOS_HAVE_XDP_FEATURES
+	xdp_set_features_flag(dev, NETDEV_XDP_ACT_BASIC | NETDEV_XDP_ACT_REDIRECT |
+			      NETDEV_XDP_ACT_NDO_XMIT);
+#endif
 	strscpy(dev->name, "netpv%d", IFNAMSIZ);
 	pci_set_drvdata(pdev, np);
 
