@@ -6,7 +6,7 @@
 #
 #   each guest reads IVPosition (BAR0 + 8) and the first header words
 #   through BAR2, and reports them with BAR2's size;
-#   host() checks the two ids are 0 and 1 and match the server's peers,
+#   host() checks the ids are 0 (a) and 1 (b) and match the server's peers,
 #   that the region file's header is valid and the guests see it, then
 #   kills guest b's QEMU (vm.kill()) and checks that the server noticed
 #   and marked b's slot DEAD (generation bumped) in the region file.
@@ -84,8 +84,10 @@ def host(vms):
             m = vm.wait_line(r"^# ivposition (0x[0-9A-Fa-f]+) bar2 (\d+)$", vm.limit(60))
             pos[vm.name] = int(m.group(1), 16)
             bar2[vm.name] = int(m.group(2))
-        if sorted(pos.values()) != [0, 1]:
-            raise AssertionError("IVPositions %r, want 0 and 1" % pos)
+        # the harness connects the QEMUs in GUESTS order
+        if pos != dict(a=0, b=1) or (a.shm_id, b.shm_id) != (0, 1):
+            raise AssertionError("IVPositions %r, vm.shm_id %r %r: want a 0, b 1"
+                                 % (pos, a.shm_id, b.shm_id))
         if srv.peer_ids() != [0, 1]:
             raise AssertionError("server peers %r, want [0, 1]" % srv.peer_ids())
         with netpv.Region(vms.shm_path) as r:

@@ -139,6 +139,7 @@ class VM:
         self.killed = None          # why the harness killed it
         self.crashed = None         # why the test killed it (vm.kill() from host())
         self.server = None          # SHM doorbell: the ivshmem server (runner)
+        self.shm_id = None          # SHM doorbell: its id there (IVPosition, the slot)
         self.cmd = [
             QEMU, "-name", "vmtest-%s" % name,
             "-accel", accel + qemu.get("accel_opts", ""), "-M", qemu["machine"],

@@ -229,7 +229,10 @@ def run_one(test, kname, ctx):
         t_boot = time.monotonic()
         for vm in vms:
             vm.deadline = t_boot + timeout
+            since = len(server.events) if server is not None else 0
             vm.start()
+            if server is not None:
+                wait_shm_client(server, vm, since)
         # Connect QMP now so every event from boot on is queued for host().
         for vm in vms:
             try:
@@ -451,6 +454,25 @@ def start_shm(shm, path, sockdir, rundir, nguests):
         logf.close()
         raise
     return server
+
+
+def wait_shm_client(server, vm, since, limit=60.0):
+    """Wait until vm's QEMU is the server's client (it connects while it
+    creates the device), so the guests get ids 0, 1, ... in GUESTS order;
+    sets vm.shm_id.  A QEMU that exits first is left to the run's checks."""
+    deadline = time.monotonic() + limit
+    while True:
+        try:
+            i = server.wait_event("connect", None, timeout=0.2, since=since)
+            vm.shm_id = server.events[i][2]
+            return
+        except TimeoutError:
+            pass
+        if not vm.alive():
+            return
+        if time.monotonic() > deadline:
+            raise RunError("SHM: guest %s's QEMU did not connect to the ivshmem server in %.0f s"
+                           % (vm.name, limit))
 
 
 def stop_shm(server):
