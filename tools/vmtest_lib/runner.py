@@ -379,7 +379,7 @@ def run_one(test, kname, ctx):
         # the failing guest's console is the one to read
         for vm in vms:
             v = run.verdicts.get(vm.name)
-            if v is not None and (v.failures or not v.done):
+            if v is not None and (v.failures or (not v.done and not vm.crashed)):
                 res["log"] = vm.console_path
                 break
     except (RunError, ModuleError, VMError) as e:
