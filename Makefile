@@ -157,6 +157,7 @@ $(BUILD)/man/%: docs/man/%.scd
 install-tools: user-tools
 	install -D -m 755 -t $(DESTDIR)$(BINDIR) $(USER_TOOLS)
 	install -D -m 755 tools/lvos-blkgrow $(DESTDIR)$(SBINDIR)/lvos-blkgrow
+	install -D -m 755 tools/lvos-ivshmem-server $(DESTDIR)$(BINDIR)/lvos-ivshmem-server
 	install -D -m 755 -t $(DESTDIR)$(LIBEXECDIR) tools/lvos-pagefile-swapon tools/lvos-memory-policy
 	install -D -m 644 -t $(DESTDIR)$(UDEVDIR)/rules.d tools/udev/*.rules
 	install -D -m 644 -t $(DESTDIR)$(SYSTEMDUNITDIR) $(UNITS)

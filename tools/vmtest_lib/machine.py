@@ -108,8 +108,9 @@ def disk_args(qemu, prefix, rundir, images=None):
 
 
 class VM:
-    """A guest.  Attributes for tests: name, index, dir, shm_path, kernel
-    (name), release, console_path, verdict_path."""
+    """A guest.  Attributes for tests: name, index, dir, shm_path, server
+    (SHM doorbell: the ivshmem server), kernel (name), release,
+    console_path, verdict_path."""
 
     def __init__(self, rundir, sockdir, name, index, multi, kernel, accel, qemu,
                  initrd, append, extra_args, shm_path):
@@ -136,6 +137,9 @@ class VM:
         self.deadline = None        # monotonic time the run will be killed
         self.proc = None
         self.killed = None          # why the harness killed it
+        self.crashed = None         # why the test killed it (vm.kill() from host())
+        self.server = None          # SHM doorbell: the ivshmem server (runner)
+        self.shm_id = None          # SHM doorbell: its id there (IVPosition, the slot)
         self.cmd = [
             QEMU, "-name", "vmtest-%s" % name,
             "-accel", accel + qemu.get("accel_opts", ""), "-M", qemu["machine"],
@@ -186,7 +190,16 @@ class VM:
     def alive(self):
         return self.proc is not None and self.proc.poll() is None
 
-    def kill(self, why):
+    def kill(self, why=None):
+        """SIGKILL QEMU.  From a test's host(): vm.kill() (no argument) kills
+        this guest abruptly on purpose, as a host crash would - its doorbell
+        server connection drops, so the server marks its slot DEAD; the run
+        then does not require this guest's "done" (its results so far still
+        count) and its peers keep running.  The harness passes why."""
+        if why is None:
+            why = "killed by the test"
+            if self.alive():
+                self.crashed = why
         if self.alive():
             self.killed = why
             try:
@@ -308,12 +321,13 @@ class VM:
 
 class VMGroup:
     """What host() gets for a GUESTS test: vms["a"], vms[0], iteration,
-    vms.dir, vms.shm_path."""
+    vms.dir, vms.shm_path, vms.server (SHM doorbell: the ivshmem server)."""
 
-    def __init__(self, vms, rundir, shm_path):
+    def __init__(self, vms, rundir, shm_path, server=None):
         self.vms = list(vms)
         self.dir = rundir
         self.shm_path = shm_path
+        self.server = server
         self.guests = {vm.name: vm for vm in self.vms}
 
     def __getitem__(self, key):

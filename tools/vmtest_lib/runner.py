@@ -17,6 +17,7 @@ from .guest import BUSYBOX, build_initramfs, plan_modules
 from .kmod import ModuleError
 from .machine import QEMU, VM, VMError, VMGroup, free_udp_ports, socket_dir
 from .testfile import parse_size
+from .netpv import Server, format_file
 from .verdict import Verdict, parse_kunit, scan_console
 
 HOST_JOIN_GRACE = 10.0     # s a host() thread may outlive its guests
@@ -40,6 +41,7 @@ class Run:
         self.verdicts = {}                # guest -> Verdict
         self.consoles = {}                # guest -> console log path
         self.shm_path = None
+        self.server = None                # SHM doorbell: the ivshmem server
 
     def console_text(self, guest=None):
         path = self.consoles[guest or self.guests[0]]
@@ -157,6 +159,7 @@ def run_one(test, kname, ctx):
                                                           if test.multi else "")))
     reasons = []
     vms = []
+    server = None
     sock_tmp = None
     lockf = None
     try:
@@ -195,13 +198,18 @@ def run_one(test, kname, ctx):
         shm_path = None
         if test.shm:
             shm_path = os.path.join(rundir, "shm")
-            with open(shm_path, "wb") as f:
-                f.truncate(parse_size(test.shm))
+            server = start_shm(test.shm, shm_path, sockdir, rundir, len(test.guests))
             for g in test.guests:
-                extra[g.name] += [
-                    "-object", "memory-backend-file,id=vmtest-shm,mem-path=%s,size=%s,share=on"
-                    % (shm_path, test.shm),
-                    "-device", "ivshmem-plain,memdev=vmtest-shm,id=vmtest-ivshmem"]
+                if server is not None:
+                    extra[g.name] += [
+                        "-chardev", "socket,id=vmtest-ivs,path=%s" % server.socket_path,
+                        "-device", "ivshmem-doorbell,chardev=vmtest-ivs,vectors=%d,"
+                        "id=vmtest-ivshmem" % server.vectors]
+                else:
+                    extra[g.name] += [
+                        "-object", "memory-backend-file,id=vmtest-shm,mem-path=%s,size=%s,"
+                        "share=on" % (shm_path, test.shm["size"]),
+                        "-device", "ivshmem-plain,memdev=vmtest-shm,id=vmtest-ivshmem"]
 
         timeout = (ctx.timeout or test.timeout) * kernel.timeout_factor
         for g in test.guests:
@@ -211,15 +219,20 @@ def run_one(test, kname, ctx):
             build_initramfs(initrd, g, kernel, test.name, stock, lvos, notes, len(test.guests))
             vms.append(VM(rundir, sockdir, g.name, g.index, test.multi, kernel, ctx.accel,
                           g.qemu, initrd, g.append, extra[g.name], shm_path))
+            vms[-1].server = server
         run = Run(test, kernel, rundir, [g.name for g in test.guests])
         run.shm_path = shm_path
+        run.server = server
         for vm in vms:
             run.consoles[vm.name] = vm.console_path
 
         t_boot = time.monotonic()
         for vm in vms:
             vm.deadline = t_boot + timeout
+            since = len(server.events) if server is not None else 0
             vm.start()
+            if server is not None:
+                wait_shm_client(server, vm, since)
         # Connect QMP now so every event from boot on is queued for host().
         for vm in vms:
             try:
@@ -230,7 +243,7 @@ def run_one(test, kname, ctx):
         host_err = []
         host_thread = None
         if test.host is not None:
-            arg = VMGroup(vms, rundir, shm_path) if test.multi else vms[0]
+            arg = VMGroup(vms, rundir, shm_path, server) if test.multi else vms[0]
 
             def host_main():
                 try:
@@ -255,9 +268,10 @@ def run_one(test, kname, ctx):
                 for vm in vms:
                     vm.kill("host() failed")
                 break
-            # A guest that died without finishing dooms the run: stop its peers.
+            # A guest that died without finishing dooms the run: stop its peers
+            # (unless host() killed it on purpose: vm.kill()).
             for vm in vms:
-                if not vm.alive() and not Verdict(vm.verdict_text()).done:
+                if not vm.alive() and not vm.crashed and not Verdict(vm.verdict_text()).done:
                     for other in vms:
                         other.kill("peer %s exited without finishing" % vm.name)
             time.sleep(0.1)
@@ -293,7 +307,9 @@ def run_one(test, kname, ctx):
                 reasons.append("%snot ok: %s" % (who, "; ".join(
                     _short(n + (" (%s)" % w if w else ""), 120) for n, w in fails[:3])
                     + (" (+%d more)" % (len(fails) - 3) if len(fails) > 3 else "")))
-            if not v.done:
+            if vm.crashed:
+                res["subtests"].append(dict(ok=True, name="%s%s" % (pre, vm.crashed)))
+            elif not v.done:
                 if vm.killed and vm.killed != "timeout":
                     why = "killed: %s" % vm.killed
                 elif vm.killed:
@@ -302,7 +318,7 @@ def run_one(test, kname, ctx):
                     qe = vm.qemu_errors()
                     why = "QEMU exited: %s" % qe if qe else "guest stopped early (panic? poweroff?)"
                 reasons.append("%sno 'lvos-vmtest: done' (%s)" % (who, why))
-            if not v.started and not vm.killed:
+            if not v.started and not vm.killed and not vm.crashed:
                 reasons.append("%sguest never started (%s)" % (who, vm.qemu_errors() or
                                                                  "see console log"))
             if v.done and not v.guest_subtests and not v.failures:
@@ -363,7 +379,7 @@ def run_one(test, kname, ctx):
         # the failing guest's console is the one to read
         for vm in vms:
             v = run.verdicts.get(vm.name)
-            if v is not None and (v.failures or not v.done):
+            if v is not None and (v.failures or (not v.done and not vm.crashed)):
                 res["log"] = vm.console_path
                 break
     except (RunError, ModuleError, VMError) as e:
@@ -375,6 +391,8 @@ def run_one(test, kname, ctx):
         for vm in vms:
             vm.kill("harness cleanup")
             vm.close()
+        if server is not None:
+            stop_shm(server)
         if sock_tmp:
             shutil.rmtree(sock_tmp, ignore_errors=True)
         if not ctx.keep and os.path.isdir(rundir):
@@ -395,6 +413,71 @@ def run_one(test, kname, ctx):
     if lockf is not None:
         lockf.close()
     return res
+
+
+def start_shm(shm, path, sockdir, rundir, nguests):
+    """Make the SHM region at path: formatted (or zeroed) for ivshmem-plain,
+    or served by an in-process lvos-ivshmem-server (returned; its log is
+    ivshmem-server.log in the run dir) for ivshmem-doorbell - before any
+    QEMU starts, as QEMU reads the server's setup messages in realize."""
+    fmt = shm["format"]
+    if not shm["doorbell"]:
+        if fmt is None:
+            with open(path, "wb") as f:
+                f.truncate(shm["bytes"])
+        else:
+            fd, _ = format_file(path, shm["bytes"], fmt["peers"], fmt["queues"],
+                                fmt["entries"], fmt["arena"], fmt["name"], mode=0o644)
+            os.close(fd)
+        return None
+    logf = open(os.path.join(rundir, "ivshmem-server.log"), "w")
+    lock = threading.Lock()
+
+    def log(line):
+        with lock:
+            if not logf.closed:
+                logf.write("%.3f %s\n" % (time.monotonic(), line))
+                logf.flush()
+    f = fmt or dict(peers=max(2, nguests), queues=1, entries=256, arena=512 << 10,
+                    name="vmtest")
+    server = Server(os.path.join(sockdir, "ivshmem.sock"), path, name=f["name"],
+                    peers=f["peers"], queues=f["queues"], entries=f["entries"],
+                    arena=f["arena"], vectors=shm["vectors"], size=shm["bytes"],
+                    raw=fmt is None, mode=0o644, verbose=True, log=log)
+    server.logfile = logf
+    try:
+        server.start_thread()
+    except (ValueError, OSError) as e:
+        logf.close()
+        raise RunError("SHM: ivshmem server: %s" % e)
+    except BaseException:
+        logf.close()
+        raise
+    return server
+
+
+def wait_shm_client(server, vm, since, limit=60.0):
+    """Wait until vm's QEMU is the server's client (it connects while it
+    creates the device), so the guests get ids 0, 1, ... in GUESTS order;
+    sets vm.shm_id.  A QEMU that exits first is left to the run's checks."""
+    deadline = time.monotonic() + limit
+    while True:
+        try:
+            i = server.wait_event("connect", None, timeout=0.2, since=since)
+            vm.shm_id = server.events[i][2]
+            return
+        except TimeoutError:
+            pass
+        if not vm.alive():
+            return
+        if time.monotonic() > deadline:
+            raise RunError("SHM: guest %s's QEMU did not connect to the ivshmem server in %.0f s"
+                           % (vm.name, limit))
+
+
+def stop_shm(server):
+    server.stop()
+    server.logfile.close()
 
 
 def run_all(jobs, ctx, parallel, report):

@@ -15,7 +15,21 @@ Recognised top-level names (everything else is ignored):
   GUEST = "shell script"
   host(vm), check(run)                 optional hooks
   GUESTS = [dict(name=, QEMU=, GUEST=, MODULES=, OPTIONAL_MODULES=, LVOS=, APPEND=)]
-  LINK = "net", SHM = "4M"             two-guest tests
+  LINK = "net", SHM = "4M"             two-guest tests (SHM also for one guest)
+  SHM = dict(size="8M", doorbell=True, vectors=3,
+             format=dict(peers=2, queues=2, entries=256, arena="512K", name="t"))
+                                       an ivshmem region: plain (memory-backend-file +
+                                       ivshmem-plain) or doorbell (the harness runs
+                                       tools/lvos-ivshmem-server in-process before QEMU
+                                       starts; ivshmem-doorbell); format=None: raw, all
+                                       zero (a "foreign" ivshmem user), else the lvos_netpv
+                                       header (include/lvos/netpv.h) is written first.
+                                       size: power of two (default with format: the
+                                       smallest that fits); vectors (doorbell only):
+                                       default 1 + queues (1 unformatted); format keys
+                                       default peers=2, queues=2, entries=256,
+                                       arena="512K", name="vmtest". The string form
+                                       SHM = "1M" is dict(size="1M"): plain, raw.
   FILES = {"/bin/tool": "tools/tool"}  extra files for every guest: guest path ->
                                        host path (relative: to the repository root);
                                        executables stay executable
@@ -49,6 +63,82 @@ NAME_RE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.-]*$")
 
 class TestFileError(Exception):
     pass
+
+
+SHM_KEYS = {"size", "doorbell", "vectors", "format"}
+SHM_FORMAT_KEYS = {"peers", "queues", "entries", "arena", "name"}
+
+
+def _shm(val):
+    """SHM -> dict(size=str, bytes=int, doorbell=bool, vectors=int or None,
+    format=None or dict(peers, queues, entries, arena (bytes), name))."""
+    from .netpv import load_server
+    srv = load_server()
+    if isinstance(val, (str, int)):
+        val = dict(size=str(val))
+    if not isinstance(val, dict):
+        raise TestFileError('SHM must be a size ("4M") or a dict(size=, doorbell=, vectors=, '
+                            'format=)')
+    bad = set(val) - SHM_KEYS
+    if bad:
+        raise TestFileError("SHM: unknown key(s) %s (known: %s)"
+                            % (", ".join(sorted(bad)), ", ".join(sorted(SHM_KEYS))))
+    doorbell = val.get("doorbell", False)
+    if not isinstance(doorbell, bool):
+        raise TestFileError("SHM: doorbell must be True or False")
+    fmt = val.get("format")
+    out_fmt = None
+    needed = None
+    if fmt is not None:
+        if not isinstance(fmt, dict):
+            raise TestFileError("SHM: format must be a dict(peers=, queues=, entries=, arena=, "
+                                "name=) or None")
+        bad = set(fmt) - SHM_FORMAT_KEYS
+        if bad:
+            raise TestFileError("SHM format: unknown key(s) %s (known: %s)"
+                                % (", ".join(sorted(bad)), ", ".join(sorted(SHM_FORMAT_KEYS))))
+        out_fmt = dict(peers=fmt.get("peers", 2), queues=fmt.get("queues", 2),
+                       entries=fmt.get("entries", 256), name=fmt.get("name", "vmtest"))
+        for k in ("peers", "queues", "entries"):
+            if not isinstance(out_fmt[k], int) or isinstance(out_fmt[k], bool):
+                raise TestFileError("SHM format: %s must be an integer" % k)
+        arena = fmt.get("arena", "512K")
+        if isinstance(arena, bool) or not isinstance(arena, (int, str)) or \
+                not SIZE_RE.match(str(arena)):
+            raise TestFileError("SHM format: bad arena %r" % (arena,))
+        out_fmt["arena"] = parse_size(arena)
+        try:
+            srv.check_name(out_fmt["name"])
+            lay = srv.layout(out_fmt["peers"], out_fmt["queues"], out_fmt["entries"],
+                             out_fmt["arena"])
+        except srv.ConfigError as e:
+            raise TestFileError("SHM format: %s" % e)
+        needed = lay
+    size = val.get("size")
+    if size is None:
+        if needed is None:
+            raise TestFileError("SHM: size is required without format")
+        size = srv.human(needed["size"])
+    size = str(size)
+    if not SIZE_RE.match(size):
+        raise TestFileError("SHM: bad size %r" % size)
+    nbytes = parse_size(size)
+    if nbytes & (nbytes - 1) or nbytes == 0:
+        raise TestFileError("SHM: ivshmem needs a power-of-two size, not %s" % size)
+    if needed is not None and nbytes < needed["needed"]:
+        raise TestFileError("SHM: size %s is too small for format %r: it needs %d bytes (%s)"
+                            % (size, fmt, needed["needed"], srv.human(needed["size"])))
+    vectors = val.get("vectors")
+    if vectors is not None:
+        if not doorbell:
+            raise TestFileError("SHM: vectors needs doorbell=True (ivshmem-plain has no "
+                                "interrupts)")
+        if not isinstance(vectors, int) or isinstance(vectors, bool) or \
+                not 1 <= vectors <= srv.MAX_VECTORS:
+            raise TestFileError("SHM: vectors must be an integer 1..%d" % srv.MAX_VECTORS)
+    elif doorbell:
+        vectors = 1 + out_fmt["queues"] if out_fmt else 1
+    return dict(size=size, bytes=nbytes, doorbell=doorbell, vectors=vectors, format=out_fmt)
 
 
 def _strlist(val, what):
@@ -201,12 +291,7 @@ class TestSpec:
             raise TestFileError('LINK must be "net" (or absent)')
         self.shm = g("SHM")
         if self.shm is not None:
-            self.shm = str(self.shm)
-            if not SIZE_RE.match(self.shm):
-                raise TestFileError("SHM: bad size %r" % self.shm)
-            sz = parse_size(self.shm)
-            if sz & (sz - 1):
-                raise TestFileError("SHM: ivshmem needs a power-of-two size, not %s" % self.shm)
+            self.shm = _shm(self.shm)
 
         top = dict(QEMU=g("QEMU"), GUEST=g("GUEST"), MODULES=g("MODULES"),
                    OPTIONAL_MODULES=g("OPTIONAL_MODULES"), LVOS=g("LVOS"),
@@ -214,14 +299,19 @@ class TestSpec:
         guests = g("GUESTS")
         self.multi = guests is not None
         if guests is None:
-            if (self.link or self.shm):
-                raise TestFileError("LINK/SHM need GUESTS = [dict(name=...), ...]")
+            if self.link:
+                raise TestFileError("LINK needs GUESTS = [dict(name=...), ...]")
             guests = [dict(name="guest")]
         elif not isinstance(guests, (list, tuple)) or not guests or \
                 not all(isinstance(x, dict) for x in guests):
             raise TestFileError("GUESTS must be a non-empty list of dicts")
         if self.link == "net" and len(guests) != 2:
             raise TestFileError('LINK = "net" needs exactly two GUESTS')
+        if self.shm and self.shm["doorbell"] and self.shm["format"] and \
+                self.shm["format"]["peers"] < len(guests):
+            raise TestFileError("SHM: format peers=%d is fewer than the %d guests (the server "
+                                "gives each QEMU an id below peers)"
+                                % (self.shm["format"]["peers"], len(guests)))
         self.files = {}
         files = g("FILES") or {}
         if not isinstance(files, dict):
