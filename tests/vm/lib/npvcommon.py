@@ -22,32 +22,7 @@ def _server():
     return mod
 
 
-try:
-    server = _server()
-except FileNotFoundError:     # TEMP until the server lands
-    server = None
-
-
-def fmt(path, peers=2, queues=2, entries=256, arena=512 * 1024, name="test"):
-    """TEMP: format a plain region (the server's format_region replaces this)."""
-    import struct
-    import zlib
-    size = os.path.getsize(path)
-    slot_off = 4096
-    chan_off = (slot_off + peers * 256 + 4095) & ~4095
-    chan_bytes = 4096 + ((entries * 32 + 4095) & ~4095) + arena
-    h = struct.pack('<8sHHIQHHIIIIIIII32s', b"LVOSNPV\0", 1, 0, 4096, size, peers, queues,
-                    entries, arena, slot_off, 256, chan_off, chan_bytes, 3, 0, name.encode())
-    h += struct.pack('<I', zlib.crc32(h))
-    with open(path, "r+b") as f:
-        f.write(b"\0" * size)
-        f.seek(0)
-        f.write(h)
-    return zlib.crc32(h)
-
-
-def mac(crc, slot):
-    return "02:4c:56:%02x:%02x:%02x" % ((crc >> 8) & 0xff, crc & 0xff, slot)
+server = _server()
 
 KO = "/lib/lvos/lvos_netpv.ko"
 LVOS = ["lvos_netpv"]
