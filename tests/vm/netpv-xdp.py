@@ -19,7 +19,7 @@ LINK = "net"
 SHM = dict(size="8M", format=dict(name="xdp"))
 QEMU = dict(smp="2")
 LVOS = npvcommon.LVOS
-BINARIES = npvcommon.BINARIES + ["ip"]
+BINARIES = npvcommon.BINARIES
 FILES = dict(("/lib/xdp/xdp-%s.o" % n, "tools/xdp/xdp-%s.o" % n)
              for n in ["drop", "pass", "aborted", "tx"] + ["redirect-%d" % i for i in range(2, 7)])
 
