@@ -106,7 +106,7 @@ static void npv_header_crc(struct kunit *test)
 }
 
 /* One field set to a bad value, resealed: refused. */
-#define BAD_FIELD(h->lv, val) do {					\
+#define BAD_FIELD(lv, val) do {					\
 	hdr_fill(h);						\
 	(lv) = (val);						\
 	hdr_seal(h);						\
@@ -115,7 +115,7 @@ static void npv_header_crc(struct kunit *test)
 } while (0)
 
 /* ... and its neighbour on the good side: accepted (the bound is exact). */
-#define GOOD_FIELD(h->lv, val) do {				\
+#define GOOD_FIELD(lv, val) do {				\
 	hdr_fill(h);						\
 	(lv) = (val);						\
 	hdr_seal(h);						\
