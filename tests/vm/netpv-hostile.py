@@ -44,7 +44,10 @@ vmtest_wait_host '^fuzzed' 600
 kill $pinger
 perr=0
 for c in index seq len off flags gso cons; do
-	perr=$((perr + $(npv_stat netpv0 peer1_proto_err_$c)))
+	n=$(npv_stat netpv0 peer1_proto_err_$c)
+	perr=$((perr + n))
+	# every kind of broken descriptor the host wrote was caught as such
+	[ $c = index ] || [ $c = cons ] || vmtest_check "proto_err_$c counted ($n)" test "$n" -gt 0
 done
 vmtest_log "protocol errors $perr, resets $(npv_stat netpv0 peer1_resets), ctrl irqs $(npv_stat netpv0 ctrl_irqs), q0 irqs $(npv_stat netpv0 q0_irqs)"
 ethtool -S netpv0 | grep -v ': 0$' | grep 'peer1\|drop\|err'
@@ -77,17 +80,35 @@ def fuzz(vm, peer, seconds, rnd):
         peer.kick(G, 1 + qq)
 
     def bad_desc():
+        # a valid descriptor with one field broken (each check in turn),
+        # or, one time in five, every field random
         qq = q()
         n = r.ctrl_get(H, G, qq, "prod")
-        r.desc_set(H, G, qq, n, seq=rnd.choice([n, n, u32()]),
-                   off=rnd.choice([0, r.A - 1, r.A, u32(), rnd.randrange(r.A)]),
-                   len=rnd.choice([0, 13, 14, 60, 1514, 65550, 65551, u32()]),
-                   flags=rnd.getrandbits(8), gso_type=rnd.choice([0, 1, 3, 4, 5, 0x80, 0x81,
-                                                                  rnd.getrandbits(8)]),
-                   hdr_len=u16(), gso_size=u16(), csum_start=u16(), csum_offset=u16())
+        d = dict(seq=n, off=rnd.randrange(0, r.A - 2048, 64), len=60, flags=0, gso_type=0,
+                 hdr_len=0, gso_size=0, csum_start=0, csum_offset=0)
+        bad = rnd.choice(["seq", "off", "len", "flags", "csum", "gso", "all"])
+        if bad == "seq":
+            d["seq"] = (n + rnd.choice([1, 255, 256, 0x80000000])) & 0xffffffff
+        elif bad == "off":
+            d["off"] = rnd.choice([r.A - 59, r.A, r.A + 4096, 0xffffffc0, u32()])
+        elif bad == "len":
+            d["len"] = rnd.choice([0, 13, 65551, 0x7fffffff, u32()])
+        elif bad == "flags":
+            d["flags"] = rnd.choice([4, 0x80, 0xff])
+        elif bad == "csum":
+            d.update(flags=1, csum_start=rnd.choice([50, 59, 0xffff]), csum_offset=16)
+        elif bad == "gso":
+            d.update(gso_type=rnd.choice([1, 4, 3, 5, 0x80, 0x81]), gso_size=rnd.choice([0, 1448]),
+                     flags=rnd.choice([0, 1]), csum_start=34, csum_offset=16)
+        else:
+            d = dict(seq=rnd.choice([n, u32()]), off=u32(), len=u32(), flags=rnd.getrandbits(8),
+                     gso_type=rnd.getrandbits(8), hdr_len=u16(), gso_size=u16(),
+                     csum_start=u16(), csum_offset=u16())
+        r.desc_set(H, G, qq, n, **d)
         r.arena_write(H, G, qq, rnd.randrange(r.A - 2048), rnd.randbytes(rnd.randrange(2048)))
-        r.ctrl_set(H, G, qq, "prod", (n + rnd.choice([1, 1, 2, 300])) & 0xffffffff)
+        r.ctrl_set(H, G, qq, "prod", (n + 1) & 0xffffffff)
         peer.kick(G, 1 + qq)
+        counts["bad_" + bad] = counts.get("bad_" + bad, 0) + 1
 
     def garbage_offloads():
         # well-formed descriptors whose vnet header and bytes are nonsense
