@@ -16,6 +16,7 @@ from .cpio import CpioWriter
 from .guest import BUSYBOX, build_initramfs, plan_modules
 from .kmod import ModuleError
 from .machine import QEMU, VM, VMError, VMGroup, free_udp_ports, socket_dir
+from .netns import NetnsError, TapNet
 from .testfile import parse_size
 from .verdict import Verdict, parse_kunit, scan_console
 
@@ -157,6 +158,7 @@ def run_one(test, kname, ctx):
                                                           if test.multi else "")))
     reasons = []
     vms = []
+    tapnet = None
     sock_tmp = None
     lockf = None
     try:
@@ -192,6 +194,10 @@ def run_one(test, kname, ctx):
                     % (ports[1 - i], ports[i]),
                     "-device", "virtio-net-pci,netdev=vmtest-link,mac=52:54:00:12:34:%02x"
                     % (0x10 + i)]
+        elif test.link == "tap":
+            tapnet = TapNet(len(test.guests), test.link_queues).create()
+            for i, g in enumerate(test.guests):
+                extra[g.name] += tapnet.args(i, "52:54:00:12:34:%02x" % (0x10 + i))
         shm_path = None
         if test.shm:
             shm_path = os.path.join(rundir, "shm")
@@ -211,6 +217,8 @@ def run_one(test, kname, ctx):
             build_initramfs(initrd, g, kernel, test.name, stock, lvos, notes, len(test.guests))
             vms.append(VM(rundir, sockdir, g.name, g.index, test.multi, kernel, ctx.accel,
                           g.qemu, initrd, g.append, extra[g.name], shm_path))
+            if tapnet is not None:
+                vms[-1].cmd = tapnet.wrap(vms[-1].cmd)
         run = Run(test, kernel, rundir, [g.name for g in test.guests])
         run.shm_path = shm_path
         for vm in vms:
@@ -231,6 +239,8 @@ def run_one(test, kname, ctx):
         host_thread = None
         if test.host is not None:
             arg = VMGroup(vms, rundir, shm_path) if test.multi else vms[0]
+            if test.multi:
+                arg.tapnet = tapnet
 
             def host_main():
                 try:
@@ -265,6 +275,8 @@ def run_one(test, kname, ctx):
             host_thread.join(max(0.0, min(HOST_JOIN_GRACE, deadline + 5 - time.monotonic())))
             if host_thread.is_alive():
                 host_err.append("still running after the guests stopped")
+        if tapnet is not None:
+            tapnet.delete()         # the guests are gone: before check()
 
         # ---- verdict
         if timed_out:
@@ -366,7 +378,7 @@ def run_one(test, kname, ctx):
             if v is not None and (v.failures or not v.done):
                 res["log"] = vm.console_path
                 break
-    except (RunError, ModuleError, VMError) as e:
+    except (RunError, ModuleError, VMError, NetnsError) as e:
         reasons.append(str(e))
     except Exception as e:
         reasons.append("harness error: %s: %s" % (type(e).__name__, e))
@@ -375,6 +387,8 @@ def run_one(test, kname, ctx):
         for vm in vms:
             vm.kill("harness cleanup")
             vm.close()
+        if tapnet is not None:
+            tapnet.delete()
         if sock_tmp:
             shutil.rmtree(sock_tmp, ignore_errors=True)
         if not ctx.keep and os.path.isdir(rundir):
