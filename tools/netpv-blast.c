@@ -4,9 +4,11 @@
  * (tools/bench/netpv): static, so the same binary runs in the busybox test
  * guests and on the host (tools/tests/netpv-blast-test).
  *
- *   netpv-blast tcp-recv PORT [IDLE]
+ *   netpv-blast tcp-recv PORT [IDLE [CONNS]]
  *	TCP sink: every connection is read to EOF in its own thread, then one
- *	result line; exits after IDLE s (default 600) without a new connection
+ *	result line; exits after IDLE s (default 600) without a new connection,
+ *	or once CONNS connections have ended (a one-shot receiver that the
+ *	benchmark's guest waits for without polling)
  *   netpv-blast tcp-send HOST PORT SECONDS [STREAMS]
  *	STREAMS (default 1) connections writing 128 KiB at a time for SECONDS;
  *	each then shuts down its write side and waits for the receiver's EOF,
@@ -18,8 +20,8 @@
  *   netpv-blast udp-send HOST PORT SECONDS SIZE
  *	sendmmsg() of SIZE-byte datagrams (16..65507) in batches of 64 for
  *	SECONDS, each carrying a sequence number, then end markers
- *   netpv-blast rr-server PORT [IDLE]
- *	echoes what each connection sends (TCP_NODELAY); IDLE as tcp-recv
+ *   netpv-blast rr-server PORT [IDLE [CONNS]]
+ *	echoes what each connection sends (TCP_NODELAY); IDLE, CONNS as tcp-recv
  *   netpv-blast rr HOST PORT SECONDS
  *	1-byte TCP ping-pong (TCP_NODELAY) for SECONDS: round trips/s
  *   netpv-blast memcpy MB
@@ -79,6 +81,7 @@
 #define MAX_STREAMS	64
 
 static pthread_mutex_t out_lock = PTHREAD_MUTEX_INITIALIZER;
+static unsigned long conns_left;	/* servers: exit when it drops to 0 (0: never) */
 
 static void result(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 static void result(const char *fmt, ...)
@@ -319,6 +322,10 @@ static void *serve_conn(void *arg)
 	close(c->fd);
 	free(buf);
 	free(c);
+	pthread_mutex_lock(&out_lock);
+	if (conns_left && --conns_left == 0)
+		exit(0);
+	pthread_mutex_unlock(&out_lock);
 	return NULL;
 }
 
@@ -794,11 +801,11 @@ static int features(const char *ifname)
 
 static int usage(void)
 {
-	fputs("usage: netpv-blast tcp-recv PORT [IDLE]\n"
+	fputs("usage: netpv-blast tcp-recv PORT [IDLE [CONNS]]\n"
 	      "       netpv-blast tcp-send HOST PORT SECONDS [STREAMS]\n"
 	      "       netpv-blast udp-recv PORT SECONDS\n"
 	      "       netpv-blast udp-send HOST PORT SECONDS SIZE\n"
-	      "       netpv-blast rr-server PORT [IDLE]\n"
+	      "       netpv-blast rr-server PORT [IDLE [CONNS]]\n"
 	      "       netpv-blast rr HOST PORT SECONDS\n"
 	      "       netpv-blast memcpy MB\n"
 	      "       netpv-blast features IFNAME\n", stderr);
@@ -813,8 +820,9 @@ int main(int argc, char **argv)
 
 	signal(SIGPIPE, SIG_IGN);
 	if (!strcmp(mode, "tcp-recv") || !strcmp(mode, "rr-server")) {
-		if (argc < 3 || argc > 4 || parse_uint(argv[2], 0, 65535, &port) ||
-		    (argc == 4 && parse_uint(argv[3], 1, 86400, &idle)))
+		if (argc < 3 || argc > 5 || parse_uint(argv[2], 0, 65535, &port) ||
+		    (argc >= 4 && parse_uint(argv[3], 1, 86400, &idle)) ||
+		    (argc == 5 && parse_uint(argv[4], 1, 1000000, &conns_left)))
 			return usage();
 		return tcp_server(port, idle, !strcmp(mode, "rr-server"));
 	}
