@@ -64,6 +64,14 @@ IFACE, NET = ("eth0", "10.0.0") if LEG in ("b0", "b1") else ("netpv0", "10.1.0")
 
 GUEST = r'''
 IF=%(iface)s
+# Plain regions: the slot is lvos_netpv.slot= on the kernel command line;
+# insmod (the harness's loader) does not read the command line as modprobe
+# does, so a module that came up without it is loaded again with it.
+want=$(sed -n 's/.*lvos_netpv\.slot=\([0-9]*\).*/\1/p' /proc/cmdline)
+if [ -n "$want" ] && [ "$(cat /sys/module/lvos_netpv/parameters/slot 2>/dev/null)" != "$want" ]; then
+	vmtest_check "lvos_netpv reloaded with slot=$want" sh -c \
+		"rmmod lvos_netpv && insmod /lib/lvos/lvos_netpv.ko slot=$want"
+fi
 me=%(net)s.$((LVOS_GUEST_INDEX + 1))
 peer=%(net)s.1
 SYS=/sys/class/net/$IF/statistics
