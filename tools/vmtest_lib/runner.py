@@ -158,9 +158,9 @@ def run_one(test, kname, ctx):
                                                           if test.multi else "")))
     reasons = []
     vms = []
-    tapnet = None
     sock_tmp = None
     lockf = None
+    tapnet = None
     try:
         kernel = ctx.kernels.get(kname)
         if kernel.error:
@@ -217,12 +217,13 @@ def run_one(test, kname, ctx):
             build_initramfs(initrd, g, kernel, test.name, stock, lvos, notes, len(test.guests))
             vms.append(VM(rundir, sockdir, g.name, g.index, test.multi, kernel, ctx.accel,
                           g.qemu, initrd, g.append, extra[g.name], shm_path))
-            if tapnet is not None:
-                vms[-1].cmd = tapnet.wrap(vms[-1].cmd)
         run = Run(test, kernel, rundir, [g.name for g in test.guests])
         run.shm_path = shm_path
         for vm in vms:
             run.consoles[vm.name] = vm.console_path
+        if tapnet is not None:      # QEMU runs inside the link's namespace
+            for vm in vms:
+                vm.cmd = tapnet.wrap(vm.cmd)
 
         t_boot = time.monotonic()
         for vm in vms:
@@ -239,8 +240,6 @@ def run_one(test, kname, ctx):
         host_thread = None
         if test.host is not None:
             arg = VMGroup(vms, rundir, shm_path) if test.multi else vms[0]
-            if test.multi:
-                arg.tapnet = tapnet
 
             def host_main():
                 try:
@@ -249,6 +248,8 @@ def run_one(test, kname, ctx):
                     host_err.append("%s: %s" % (type(e).__name__, e))
                     with open(os.path.join(rundir, "host-traceback.txt"), "w") as f:
                         f.write(traceback.format_exc())
+            if test.multi:
+                arg.tapnet = tapnet
             host_thread = threading.Thread(target=host_main, daemon=True,
                                            name="host-%s-%s" % (test.name, kname))
             host_thread.start()
@@ -387,10 +388,10 @@ def run_one(test, kname, ctx):
         for vm in vms:
             vm.kill("harness cleanup")
             vm.close()
-        if tapnet is not None:
-            tapnet.delete()
         if sock_tmp:
             shutil.rmtree(sock_tmp, ignore_errors=True)
+        if tapnet is not None:
+            tapnet.delete()
         if not ctx.keep and os.path.isdir(rundir):
             for f in os.listdir(rundir):
                 if f.endswith((".cpio.gz", ".qcow2", ".raw", ".sock")) or f == "shm":

@@ -235,10 +235,10 @@ class TestSpec:
         elif not isinstance(guests, (list, tuple)) or not guests or \
                 not all(isinstance(x, dict) for x in guests):
             raise TestFileError("GUESTS must be a non-empty list of dicts")
-        if self.link == "net" and len(guests) != 2:
-            raise TestFileError('LINK = "net" needs exactly two GUESTS')
         if self.link == "tap" and not 2 <= len(guests) <= 16:
             raise TestFileError('LINK = "tap" needs 2 to 16 GUESTS')
+        if self.link == "net" and len(guests) != 2:
+            raise TestFileError('LINK = "net" needs exactly two GUESTS')
         self.files = {}
         files = g("FILES") or {}
         if not isinstance(files, dict):
