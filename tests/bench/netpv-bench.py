@@ -180,6 +180,26 @@ def _stat(s):
     return dict(busy=(sum(v[:8]) - v[3] - v[4]) / 100.0, rx=v[8], tx=v[9])
 
 
+def _others(vms):
+    """QEMU processes on the host besides this run's: a busy host skews
+    every figure (TCG is CPU-bound)."""
+    ours = {vm.proc.pid for vm in vms}
+    n = 0
+    for p in os.listdir("/proc"):
+        if p.isdigit() and int(p) not in ours:
+            try:
+                with open("/proc/%s/comm" % p) as f:
+                    n += f.read().startswith("qemu-system")
+            except OSError:
+                pass
+    return n
+
+
+def _load():
+    with open("/proc/loadavg") as f:
+        return f.read().split()[:3]
+
+
 def _kv(line):
     return {k: v for k, v in (x.split("=", 1) for x in line.split() if "=" in x)}
 
@@ -192,13 +212,12 @@ def host(vms):
         out.write(json.dumps(kw, sort_keys=True) + "\n")
         out.flush()
 
-    with open("/proc/loadavg") as f:
-        load = f.read().split()[:3]
     # MTTCG (one host thread per vCPU) or one thread for all vCPUs
     threads = {vm.name: sorted({c["thread-id"] for c in vm.qmp("query-cpus-fast")})
                for vm in vms}
     emit(kind="config", leg=LEG, secs=SECS, queues=QUEUES, kernel=a.kernel, release=a.release,
-         iface=IFACE, loadavg=load, vcpu_threads=threads, time=time.time())
+         iface=IFACE, loadavg=_load(), other_qemu=_others(vms), vcpu_threads=threads,
+         time=time.time())
     for vm in vms:
         m = vm.wait_line(r"^# features result (.*)$", vm.limit(120))
         emit(kind="features", guest=vm.name, **_kv(m.group(1)))
@@ -249,6 +268,7 @@ def host(vms):
         emit(kind="memcpy", guest=vm.name, **_kv(m.group(1)))
     for name in METRICS:
         metric(name, SECS)
+    emit(kind="end", loadavg=_load(), other_qemu=_others(vms), time=time.time())
     for vm in vms:
         vm.send("end")
     out.close()
