@@ -87,8 +87,11 @@ ko-locked:
 #   lvos-openrace     opens racing a resize (tests/vm/pagefile-resize-race.py)
 #   lvos-frag         half-free pageblocks for balloon-basic's compaction check
 #   lvos-netq         AF_XDP bind, RSS table, ethtool monitor (tests/vm/hotplug-net.py)
+#   netpv-blast       TCP/UDP/request-response load and memcpy calibration
+#                     (tools/bench/netpv)
 STATIC_TOOLS := tools/lvos-detect-virt tools/pagefile-hog tools/lvos-sysfs-fuzz \
-	tools/lvos-modcycle tools/lvos-openrace tools/lvos-frag tools/lvos-netq
+	tools/lvos-modcycle tools/lvos-openrace tools/lvos-frag tools/lvos-netq \
+	tools/netpv-blast
 
 tools: $(STATIC_TOOLS)
 

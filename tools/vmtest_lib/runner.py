@@ -16,6 +16,7 @@ from .cpio import CpioWriter
 from .guest import BUSYBOX, build_initramfs, plan_modules
 from .kmod import ModuleError
 from .machine import QEMU, VM, VMError, VMGroup, free_udp_ports, socket_dir
+from .netns import NetnsError, TapNet
 from .testfile import parse_size
 from .netpv import Server, format_file
 from .verdict import Verdict, parse_kunit, scan_console
@@ -162,6 +163,7 @@ def run_one(test, kname, ctx):
     server = None
     sock_tmp = None
     lockf = None
+    tapnet = None
     try:
         kernel = ctx.kernels.get(kname)
         if kernel.error:
@@ -195,6 +197,10 @@ def run_one(test, kname, ctx):
                     % (ports[1 - i], ports[i]),
                     "-device", "virtio-net-pci,netdev=vmtest-link,mac=52:54:00:12:34:%02x"
                     % (0x10 + i)]
+        elif test.link == "tap":
+            tapnet = TapNet(len(test.guests), test.link_queues).create()
+            for i, g in enumerate(test.guests):
+                extra[g.name] += tapnet.args(i, "52:54:00:12:34:%02x" % (0x10 + i))
         shm_path = None
         if test.shm:
             shm_path = os.path.join(rundir, "shm")
@@ -225,6 +231,9 @@ def run_one(test, kname, ctx):
         run.server = server
         for vm in vms:
             run.consoles[vm.name] = vm.console_path
+        if tapnet is not None:      # QEMU runs inside the link's namespace
+            for vm in vms:
+                vm.cmd = tapnet.wrap(vm.cmd)
 
         t_boot = time.monotonic()
         for vm in vms:
@@ -252,6 +261,8 @@ def run_one(test, kname, ctx):
                     host_err.append("%s: %s" % (type(e).__name__, e))
                     with open(os.path.join(rundir, "host-traceback.txt"), "w") as f:
                         f.write(traceback.format_exc())
+            if test.multi:
+                arg.tapnet = tapnet
             host_thread = threading.Thread(target=host_main, daemon=True,
                                            name="host-%s-%s" % (test.name, kname))
             host_thread.start()
@@ -279,6 +290,8 @@ def run_one(test, kname, ctx):
             host_thread.join(max(0.0, min(HOST_JOIN_GRACE, deadline + 5 - time.monotonic())))
             if host_thread.is_alive():
                 host_err.append("still running after the guests stopped")
+        if tapnet is not None:
+            tapnet.delete()         # the guests are gone: before check()
 
         # ---- verdict
         if timed_out:
@@ -382,7 +395,7 @@ def run_one(test, kname, ctx):
             if v is not None and (v.failures or (not v.done and not vm.crashed)):
                 res["log"] = vm.console_path
                 break
-    except (RunError, ModuleError, VMError) as e:
+    except (RunError, ModuleError, VMError, NetnsError) as e:
         reasons.append(str(e))
     except Exception as e:
         reasons.append("harness error: %s: %s" % (type(e).__name__, e))
@@ -395,6 +408,8 @@ def run_one(test, kname, ctx):
             stop_shm(server)
         if sock_tmp:
             shutil.rmtree(sock_tmp, ignore_errors=True)
+        if tapnet is not None:
+            tapnet.delete()
         if not ctx.keep and os.path.isdir(rundir):
             for f in os.listdir(rundir):
                 if f.endswith((".cpio.gz", ".qcow2", ".raw", ".sock")) or f == "shm":
