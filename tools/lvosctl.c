@@ -6,6 +6,7 @@
  *   lvosctl hv|hotplug|balloon        every sysfs file of that module
  *   lvosctl pagefile [DEV]            the same for pagefileN volumes
  *   lvosctl blkgrow [DISK]            the same for watched disks
+ *   lvosctl netpv [DEV]               the same for lvos_netpv netdevs
  *   lvosctl get MODULE.KEY            one sysfs value
  *   lvosctl set MODULE.KEY=VAL [--persist]
  *   lvosctl enable|disable FEATURE [--now]
@@ -18,7 +19,9 @@
  *
  * Test hooks: $LVOS_SYSFS_ROOT prefixes every /sys path, $LVOS_ROOT every
  * other file (/etc, /lib, /usr, /var/lib, /boot, /proc/swaps,
- * /proc/sys/kernel/tainted), $LVOS_KERNEL replaces uname -r.  External
+ * /proc/sys/kernel/tainted), $LVOS_KERNEL replaces uname -r,
+ * $LVOS_ETHTOOL_DIR/DEV (ethtool -S lines) replaces the SIOCETHTOOL ioctl
+ * that reads netdev DEV's driver counters.  External
  * programs (modprobe, modinfo, mokutil, systemctl, dpkg) are found in
  * $PATH and are optional except modprobe for --now.
  *
@@ -44,6 +47,11 @@
 #include <sys/utsname.h>
 #include <sys/wait.h>
 #include <unistd.h>
+#include <linux/ethtool.h>
+#include <linux/sockios.h>
+#include <net/if.h>
+#include <sys/ioctl.h>
+#include <sys/socket.h>
 
 #include "lvos-util.h"
 #include "../include/lvos/version.h"
@@ -79,10 +87,16 @@ struct field {
 	enum mtype mtype;
 	const char *metric;
 	const char *help;
+	long long lo, hi;	/* set refuses values outside [lo, hi] when lo < hi */
 };
 
-#define F(file, json, kind, unit, mt, metric, help) \
-	{ file, json, kind, unit, mt, metric, help }
+#define F(file_, json_, kind_, unit_, mt_, metric_, help_) \
+	{ .file = file_, .json = json_, .kind = kind_, .unit = unit_, .mtype = mt_, \
+	  .metric = metric_, .help = help_ }
+/* The same with the range the kernel accepts (checked before writing). */
+#define FR(file_, json_, kind_, unit_, mt_, metric_, help_, lo_, hi_) \
+	{ .file = file_, .json = json_, .kind = kind_, .unit = unit_, .mtype = mt_, \
+	  .metric = metric_, .help = help_, .lo = lo_, .hi = hi_ }
 
 static const struct field hv_fields[] = {
 	F("vendor", "vendor", K_STR, U_NONE, M_NONE, NULL, "hypervisor vendor (systemd-detect-virt spelling)"),
@@ -248,9 +262,34 @@ static const struct field bl_fields[] = {
 	F("deflated/oom", "deflated_oom_pages", K_NUM, U_PAGES, M_NONE, NULL, "deflated: the OOM notifier"),
 };
 
+/*
+ * lvos_netpv: one netdev per ivshmem region, files below /sys/class/net/DEV
+ * (its lvos/ group, the netdev's own carrier, operstate and statistics/).
+ * The JSON keys drop the lvos/ and statistics/ prefixes.
+ */
+static const struct field np_fields[] = {
+	F("lvos/mode", "mode", K_STR, U_NONE, M_NONE, NULL, "plain (polled) or doorbell (MSI-X)"),
+	F("lvos/slot", "slot", K_NUM, U_NONE, M_NONE, NULL, "this guest's slot in the region"),
+	F("lvos/region", "region", K_STR, U_NONE, M_NONE, NULL, "name of the region"),
+	F("lvos/max_peers", "max_peers", K_NUM, U_NONE, M_NONE, NULL, "slots in the region"),
+	F("lvos/peers", "peers", K_LIST, U_NONE, M_NONE, NULL, "slots whose link is up (count)"),
+	FR("lvos/peer_timeout_ms", "peer_timeout_ms", K_NUM, U_MS, M_NONE, NULL,
+	   "a peer whose heartbeat stops this long is down (300-60000)", 300, 60000),
+	F("carrier", "carrier", K_BOOL, U_NONE, M_NONE, NULL, "1: the link to at least one peer is up"),
+	F("operstate", "operstate", K_STR, U_NONE, M_NONE, NULL, "the netdev's operational state"),
+	F("statistics/rx_packets", "rx_packets", K_NUM, U_NONE, M_COUNTER, "rx_packets_total", "Packets received."),
+	F("statistics/rx_bytes", "rx_bytes", K_NUM, U_BYTES, M_COUNTER, "rx_bytes_total", "Data received."),
+	F("statistics/tx_packets", "tx_packets", K_NUM, U_NONE, M_COUNTER, "tx_packets_total", "Packets sent."),
+	F("statistics/tx_bytes", "tx_bytes", K_NUM, U_BYTES, M_COUNTER, "tx_bytes_total", "Data sent."),
+	F("statistics/rx_dropped", "rx_dropped", K_NUM, U_NONE, M_COUNTER, "rx_dropped_total", "Received packets dropped."),
+	F("statistics/tx_dropped", "tx_dropped", K_NUM, U_NONE, M_COUNTER, "tx_dropped_total", "Packets dropped on the way out."),
+	F("statistics/rx_errors", "rx_errors", K_NUM, U_NONE, M_COUNTER, "rx_errors_total", "Received frames with a bad length."),
+};
+
 #define N(a) (sizeof(a) / sizeof((a)[0]))
 
-enum mod_id { MOD_HV, MOD_PAGEFILE, MOD_HOTPLUG, MOD_BLKGROW, MOD_BALLOON, MOD_COUNT };
+enum mod_id { MOD_HV, MOD_PAGEFILE, MOD_HOTPLUG, MOD_BLKGROW, MOD_BALLOON, MOD_NETPV,
+	      MOD_COUNT };
 
 struct module {
 	const char *name;	/* user-facing: hv, pagefile, ... */
@@ -266,6 +305,7 @@ static const struct module mods[MOD_COUNT] = {
 	{ "hotplug", "lvos_vcpu_hotplug", "/sys/kernel/lvos/hotplug", hp_fields, N(hp_fields) },
 	{ "blkgrow", "lvos_blkgrow", "/sys/kernel/lvos/blkgrow", bg_fields, N(bg_fields) },
 	{ "balloon", "lvos_balloon", "/sys/kernel/lvos/balloon", bl_fields, N(bl_fields) },
+	{ "netpv", "lvos_netpv", NULL, np_fields, N(np_fields) },
 };
 
 /* ------------------------------------------------------------ globals */
@@ -561,6 +601,12 @@ static void jw_num(const char *k, bool ok, long long n)
 		fprintf(J.f, "%lld", n);
 	else
 		fputs("null", J.f);
+}
+
+static void jw_u64(const char *k, unsigned long long n)
+{
+	jw_key(k);
+	fprintf(J.f, "%llu", n);
 }
 
 static void jw_bool(const char *k, bool ok, bool b)
@@ -879,6 +925,233 @@ static char **blkgrow_disks(void)
 	return l;
 }
 
+/*
+ * An lvos_netpv netdev: its device's driver link names lvos_netpv; without
+ * a driver link (a tree lvosctl does not know), its lvos/ group with mode,
+ * slot and region.
+ */
+static bool netpv_device(const char *dev)
+{
+	static const char *const files[] = { "mode", "slot", "region" };
+	char *p = sys_path("/sys/class/net/%s/device/driver", dev);
+	char buf[PATH_MAX];
+	ssize_t n = readlink(p, buf, sizeof(buf) - 1);
+	size_t i;
+	bool r = true;
+
+	free(p);
+	if (n > 0) {
+		char *base;
+
+		buf[n] = '\0';
+		base = strrchr(buf, '/');
+		return !strcmp(base ? base + 1 : buf, "lvos_netpv");
+	}
+	for (i = 0; i < N(files) && r; i++) {
+		p = sys_path("/sys/class/net/%s/lvos/%s", dev, files[i]);
+		r = exists(p) && !is_dir(p);
+		free(p);
+	}
+	return r;
+}
+
+static char **netpv_devices(void)
+{
+	char *p = sys_path("/sys/class/net");
+	char **l = list_dirs(p, NULL, "lvos");
+	size_t i, j;
+
+	free(p);
+	for (i = 0, j = 0; l[i]; i++) {
+		if (netpv_device(l[i]))
+			l[j++] = l[i];
+		else
+			free(l[i]);
+	}
+	l[j] = NULL;
+	return l;
+}
+
+static char *netpv_dir(const char *dev)
+{
+	return sys_path("/sys/class/net/%s", dev);
+}
+
+/* ------------------------------------------------------------ ethtool */
+
+#define NPV_PEERS	64	/* peer slots looked at (the driver has 16) */
+#define NPV_STATS_MAX	65536	/* most ethtool counters read */
+
+/*
+ * What lvos_netpv's ethtool statistics (get_ethtool_stats: qQ_NAME per
+ * queue, ctrl_irqs, peerJ_NAME per peer slot) add to the sysfs files.
+ */
+struct npv_eth {
+	bool ok;			/* the counters were read */
+	size_t counters;		/* how many the driver reported */
+	unsigned long long rescues;	/* qQ_lost_wakeup_rescues, all queues */
+	unsigned long long errors;	/* peerJ_proto_err_*, all peers */
+	unsigned long long resets;	/* peerJ_resets, all peers */
+	bool peer[NPV_PEERS];		/* peer J has counters */
+	unsigned long long peer_errors[NPV_PEERS], peer_resets[NPV_PEERS];
+};
+
+static void add_sat(unsigned long long *a, unsigned long long b)
+{
+	if (__builtin_add_overflow(*a, b, a))
+		*a = ULLONG_MAX;
+}
+
+/* "peer12_resets" -> 12 and "resets"; false if @name is not a peer counter. */
+static bool peer_counter(const char *name, unsigned int *j, const char **rest)
+{
+	const char *s = name + 4;
+	unsigned int v = 0;
+
+	if (strncmp(name, "peer", 4) || !isdigit((unsigned char)*s))
+		return false;
+	for (; isdigit((unsigned char)*s); s++) {
+		v = v * 10 + (unsigned int)(*s - '0');
+		if (v >= NPV_PEERS)
+			return false;
+	}
+	if (*s != '_')
+		return false;
+	*j = v;
+	*rest = s + 1;
+	return true;
+}
+
+static void npv_eth_add(struct npv_eth *e, const char *name, unsigned long long v)
+{
+	const char *rest;
+	unsigned int j;
+
+	e->counters++;
+	if (name[0] == 'q' && isdigit((unsigned char)name[1])) {
+		rest = name + 1 + strspn(name + 1, "0123456789");
+		if (!strcmp(rest, "_lost_wakeup_rescues"))
+			add_sat(&e->rescues, v);
+	} else if (peer_counter(name, &j, &rest)) {
+		e->peer[j] = true;
+		if (!strncmp(rest, "proto_err_", 10)) {
+			add_sat(&e->errors, v);
+			add_sat(&e->peer_errors[j], v);
+		} else if (!strcmp(rest, "resets")) {
+			add_sat(&e->resets, v);
+			add_sat(&e->peer_resets[j], v);
+		}
+	}
+}
+
+/*
+ * $LVOS_ETHTOOL_DIR (tests): the counters of DEV are the "NAME: VALUE"
+ * lines of DIR/DEV (what ethtool -S prints); no file is a failed ioctl.
+ */
+static bool npv_eth_file(const char *dir, const char *dev, struct npv_eth *e)
+{
+	char *p = xasprintf("%s/%s", dir, dev), *line, *save = NULL;
+	struct lvos_blob b;
+
+	if (lvos_read_at(AT_FDCWD, p, &b) < 0) {
+		free(p);
+		return false;
+	}
+	free(p);
+	for (line = strtok_r(b.data, "\n", &save); line; line = strtok_r(NULL, "\n", &save)) {
+		char *colon = strchr(line, ':'), *end;
+		unsigned long long v;
+
+		line += strspn(line, " \t");
+		if (!colon || colon == line || colon - line >= ETH_GSTRING_LEN || colon[1] != ' ' ||
+		    !isdigit((unsigned char)colon[2]))
+			continue;
+		errno = 0;
+		v = strtoull(colon + 2, &end, 10);
+		if (errno || *end)
+			continue;
+		*colon = '\0';
+		npv_eth_add(e, line, v);
+	}
+	free(b.data);
+	return true;
+}
+
+static int eth_ioctl(int fd, const char *dev, void *data)
+{
+	struct ifreq ifr;
+
+	memset(&ifr, 0, sizeof(ifr));
+	memcpy(ifr.ifr_name, dev, strlen(dev));
+	ifr.ifr_data = data;
+	return ioctl(fd, SIOCETHTOOL, &ifr);
+}
+
+/* The driver's counters through SIOCETHTOOL (what ethtool -S asks). */
+static bool npv_eth_ioctl(const char *dev, struct npv_eth *e)
+{
+	struct ethtool_sset_info *ss = NULL;
+	struct ethtool_gstrings *gs = NULL;
+	struct ethtool_stats *st = NULL;
+	size_t n, i;
+	bool ok = false;
+	int fd;
+
+	if (strlen(dev) >= IFNAMSIZ)
+		return false;
+	fd = socket(AF_INET, SOCK_DGRAM | SOCK_CLOEXEC, 0);
+	if (fd < 0)
+		return false;
+	ss = calloc(1, sizeof(*ss) + sizeof(__u32));
+	if (!ss)
+		die_oom();
+	ss->cmd = ETHTOOL_GSSET_INFO;
+	ss->sset_mask = 1ull << ETH_SS_STATS;
+	if (eth_ioctl(fd, dev, ss) < 0 || !(ss->sset_mask & (1ull << ETH_SS_STATS)))
+		goto out;
+	n = ss->data[0];
+	if (n > NPV_STATS_MAX)
+		goto out;
+	gs = calloc(1, sizeof(*gs) + n * ETH_GSTRING_LEN);
+	st = calloc(1, sizeof(*st) + n * sizeof(__u64));
+	if (!gs || !st)
+		die_oom();
+	gs->cmd = ETHTOOL_GSTRINGS;
+	gs->string_set = ETH_SS_STATS;
+	gs->len = (__u32)n;
+	st->cmd = ETHTOOL_GSTATS;
+	st->n_stats = (__u32)n;
+	/* The kernel sizes both by the count it has now: a change is a failure. */
+	if (eth_ioctl(fd, dev, gs) < 0 || gs->len != n || eth_ioctl(fd, dev, st) < 0 ||
+	    st->n_stats != n)
+		goto out;
+	for (i = 0; i < n; i++) {
+		char name[ETH_GSTRING_LEN + 1];
+
+		memcpy(name, gs->data + i * ETH_GSTRING_LEN, ETH_GSTRING_LEN);
+		name[ETH_GSTRING_LEN] = '\0';
+		npv_eth_add(e, name, st->data[i]);
+	}
+	ok = true;
+out:
+	free(ss);
+	free(gs);
+	free(st);
+	close(fd);
+	return ok;
+}
+
+/* @e filled from the driver's counters; e->ok false when they cannot be read. */
+static void npv_eth_read(const char *dev, struct npv_eth *e)
+{
+	const char *dir = getenv("LVOS_ETHTOOL_DIR");
+
+	memset(e, 0, sizeof(*e));
+	e->ok = dir && *dir ? npv_eth_file(dir, dev, e) : npv_eth_ioctl(dev, e);
+	if (!e->ok)
+		memset(e, 0, sizeof(*e));
+}
+
 /* ------------------------------------------------------------ health */
 
 struct finding {
@@ -1098,6 +1371,61 @@ static void text_fields(const char *dir, const struct field *fs, size_t n)
 	}
 }
 
+/*
+ * 1 when the link is up, 0 when down, -1 unknown: the carrier, or (it
+ * cannot be read while the netdev is down) an operstate other than up.
+ */
+static int netpv_link(const char *dir)
+{
+	char *p = xasprintf("%s/carrier", dir), *s = get_line(p);
+	int r = s && (!strcmp(s, "0") || !strcmp(s, "1")) ? s[0] == '1' : -1;
+
+	free(s);
+	free(p);
+	if (r < 0) {
+		p = xasprintf("%s/operstate", dir);
+		s = get_line(p);
+		if (s && strcmp(s, "up") && strcmp(s, "unknown"))
+			r = 0;
+		free(s);
+		free(p);
+	}
+	return r;
+}
+
+/* The members of a netpv device beyond its files: link_up, ethtool sums. */
+static void json_netpv_extra(const char *dev, const char *dir)
+{
+	int link = netpv_link(dir);
+	struct npv_eth e;
+
+	jw_bool("link_up", link >= 0, link == 1);
+	npv_eth_read(dev, &e);
+	if (!e.ok)
+		return;
+	jw_u64("ethtool_counters", e.counters);
+	jw_u64("protocol_errors", e.errors);
+	jw_u64("resets", e.resets);
+	jw_u64("lost_wakeup_rescues", e.rescues);
+}
+
+static void text_netpv_extra(const char *dev, const char *dir)
+{
+	int link = netpv_link(dir);
+	struct npv_eth e;
+
+	printf("  %-24s %s    # carrier, or operstate while the netdev is down\n", "link",
+	       link < 0 ? "?" : link ? "up" : "down");
+	npv_eth_read(dev, &e);
+	if (!e.ok)
+		return;
+	printf("  %-24s %llu    # ethtool -S peerN_proto_err_*, all peers\n", "protocol_errors",
+	       e.errors);
+	printf("  %-24s %llu    # ethtool -S peerN_resets, all peers\n", "resets", e.resets);
+	printf("  %-24s %llu    # ethtool -S qN_lost_wakeup_rescues, all queues\n",
+	       "lost_wakeup_rescues", e.rescues);
+}
+
 static void json_modules(void)
 {
 	int m;
@@ -1161,6 +1489,22 @@ static void json_module(enum mod_id m, const char *only)
 		jw_close('}');
 		free_list(l);
 		break;
+	case MOD_NETPV:
+		l = netpv_devices();
+		jw_open("devices", '{');
+		for (i = 0; l[i]; i++) {
+			if (only && strcmp(only, l[i]))
+				continue;
+			d = netpv_dir(l[i]);
+			jw_open(l[i], '{');
+			json_fields(d, np_fields, N(np_fields));
+			json_netpv_extra(l[i], d);
+			jw_close('}');
+			free(d);
+		}
+		jw_close('}');
+		free_list(l);
+		break;
 	default:
 		d = mod_dir(m);
 		json_fields(d, mods[m].fields, mods[m].nfields);
@@ -1195,7 +1539,7 @@ static int view(enum mod_id m, const char *only)
 	if (only && (!safe_name(only) ||
 		     (m == MOD_PAGEFILE && !pagefile_name(only)))) {
 		fprintf(stderr, "%s: bad %s name '%s'\n", PROG,
-			m == MOD_PAGEFILE ? "device" : "disk", only);
+			m == MOD_BLKGROW ? "disk" : "device", only);
 		return EXIT_USAGE;
 	}
 	if (opt_json) {
@@ -1211,7 +1555,7 @@ static int view(enum mod_id m, const char *only)
 		char *v = mod_version(m);
 
 		printf("%s %s (%s)\n", mods[m].kmod, v ? v : "?", mods[m].dir ? mods[m].dir :
-		       "/sys/block/pagefileN/pagefile");
+		       m == MOD_NETPV ? "/sys/class/net/netpvN" : "/sys/block/pagefileN/pagefile");
 		free(v);
 	}
 	switch (m) {
@@ -1251,6 +1595,23 @@ static int view(enum mod_id m, const char *only)
 			printf(only ? "no such disk: %s\n" : "no watched disks%s\n",
 			       only ? only : "");
 		break;
+	case MOD_NETPV:
+		l = netpv_devices();
+		for (i = 0; l[i]; i++) {
+			if (only && strcmp(only, l[i]))
+				continue;
+			d = netpv_dir(l[i]);
+			printf("%s:\n", l[i]);
+			text_fields(d, np_fields, N(np_fields));
+			text_netpv_extra(l[i], d);
+			free(d);
+			shown++;
+		}
+		free_list(l);
+		if (!shown)
+			printf(only ? "no such device: %s\n" : "no netpv devices%s\n",
+			       only ? only : "");
+		break;
 	default:
 		d = mod_dir(m);
 		text_fields(d, mods[m].fields, mods[m].nfields);
@@ -1259,6 +1620,74 @@ static int view(enum mod_id m, const char *only)
 	if (only && !shown)
 		return finish(EXIT_USAGE);
 	return finish(EXIT_OK);
+}
+
+/* A one-line file below a netpv device's directory, or "?". */
+static char *netpv_file(const char *dir, const char *file)
+{
+	char *p = xasprintf("%s/%s", dir, file), *s = get_line(p);
+
+	free(p);
+	return s ? s : xasprintf("?");
+}
+
+static void status_traffic(const char *dir, const char *what)
+{
+	char *pb = xasprintf("%s/statistics/%s_bytes", dir, what);
+	char *pp = xasprintf("%s/statistics/%s_packets", dir, what);
+	long long b, n;
+	char h[32];
+
+	printf(", %s ", what);
+	if (get_num(pb, &b)) {
+		human(h, sizeof(h), (double)b);
+		printf("%s", h);
+	} else {
+		printf("?");
+	}
+	if (get_num(pp, &n))
+		printf(" (%lld packets)", n);
+	else
+		printf(" (? packets)");
+	free(pb);
+	free(pp);
+}
+
+/* "netpv0    region lab, doorbell, slot 0 of 4, link up, peers 1, ..." */
+static void status_netpv(const char *dev)
+{
+	char *d = netpv_dir(dev);
+	char *region = netpv_file(d, "lvos/region"), *mode = netpv_file(d, "lvos/mode");
+	char *slot = netpv_file(d, "lvos/slot"), *max = netpv_file(d, "lvos/max_peers");
+	char *peers = netpv_file(d, "lvos/peers"), *tmo = netpv_file(d, "lvos/peer_timeout_ms");
+	int link = netpv_link(d);
+	struct npv_eth e;
+
+	printf("  %-9s region ", dev);
+	print_clean(stdout, region, strlen(region));
+	printf(", ");
+	print_clean(stdout, mode, strlen(mode));
+	printf(", slot ");
+	print_clean(stdout, slot, strlen(slot));
+	printf(" of ");
+	print_clean(stdout, max, strlen(max));
+	printf(", link %s, peers ", link < 0 ? "?" : link ? "up" : "down");
+	if (*peers)
+		print_clean(stdout, peers, strlen(peers));
+	else
+		printf("none");
+	printf(", timeout ");
+	print_clean(stdout, tmo, strlen(tmo));
+	printf(" ms");
+	status_traffic(d, "rx");
+	status_traffic(d, "tx");
+	npv_eth_read(dev, &e);
+	if (e.ok)
+		printf(", protocol errors %llu, resets %llu, lost-wakeup rescues %llu",
+		       e.errors, e.resets, e.rescues);
+	putchar('\n');
+	free(region); free(mode); free(slot); free(max); free(peers); free(tmo);
+	free(d);
 }
 
 /* One line of figures per loaded module for the status screen. */
@@ -1380,6 +1809,14 @@ static void status_lines(void)
 		free(dev); free(rr);
 		free(pd); free(pt); free(pa); free(pr);
 	}
+	if (mod_loaded(MOD_NETPV)) {
+		l = netpv_devices();
+		for (i = 0; l[i]; i++)
+			status_netpv(l[i]);
+		if (!l[0])
+			printf("  netpv     no devices\n");
+		free_list(l);
+	}
 }
 
 static int cmd_status(void)
@@ -1488,12 +1925,37 @@ static int resolve(const char *spec, struct target *t)
 		if (!strcmp(parts[0], mods[m].name))
 			break;
 	if (m == MOD_COUNT || !key_part(parts[1]) || (n == 3 && !key_part(parts[2]))) {
-		fprintf(stderr, "%s: bad key '%s': MODULE is hv, pagefile, hotplug, blkgrow or balloon\n",
+		fprintf(stderr, "%s: bad key '%s': MODULE is hv, pagefile, hotplug, blkgrow, balloon or netpv\n",
 			PROG, spec);
 		goto out;
 	}
 	t->m = m;
-	if (m == MOD_PAGEFILE) {
+	if (m == MOD_NETPV) {
+		const char *k = parts[n - 1];
+
+		if (n != 3) {
+			fprintf(stderr, "%s: bad key '%s': netpv keys name the device: netpv.DEV.KEY (netpv.netpv0.peer_timeout_ms)\n",
+				PROG, spec);
+			goto out;
+		}
+		/* KEY: a file of the lvos/ group, else the netdev's carrier or operstate */
+		rel = xasprintf("lvos/%s", k);
+		t->f = find_field(np_fields, N(np_fields), rel);
+		if (!t->f && find_field(np_fields, N(np_fields), k)) {
+			t->f = find_field(np_fields, N(np_fields), k);
+			t->path = sys_path("/sys/class/net/%s/%s", parts[1], k);
+		} else {
+			t->path = sys_path("/sys/class/net/%s/lvos/%s", parts[1], k);
+		}
+		t->key = xasprintf("netpv.%s.%s", parts[1], k);
+		/* peer_timeout_ms is also the module's default for every device */
+		t->param = t->f && !strncmp(t->f->file, "lvos/", 5) ? t->f->file + 5 : NULL;
+		if (mod_loaded(m) && !netpv_device(parts[1])) {
+			fprintf(stderr, "%s: bad key '%s': no lvos_netpv device '%s'\n", PROG, spec,
+				parts[1]);
+			goto out;
+		}
+	} else if (m == MOD_PAGEFILE) {
 		const char *dev = n == 3 ? parts[1] : "pagefile0";
 		const char *k = parts[n - 1];
 
@@ -1730,6 +2192,7 @@ static int cmd_set(const char *arg)
 	char *spec = strdup(arg), *val, *pp = NULL, *buf;
 	struct target t = { 0 };
 	struct stat st;
+	long long num = 0;
 	size_t i, len;
 	ssize_t w;
 	int r, fd;
@@ -1756,10 +2219,15 @@ static int cmd_set(const char *arg)
 			PROG, t.key, val);
 		goto out;
 	}
-	if (t.f && ((t.f->kind == K_NUM && !parse_ll(val, &(long long){0})) ||
+	if (t.f && ((t.f->kind == K_NUM && !parse_ll(val, &num)) ||
 		    (t.f->kind == K_BOOL && !valid_bool(val)))) {
 		fprintf(stderr, "%s: bad value for %s: '%s' is not %s\n", PROG, t.key, val,
 			t.f->kind == K_NUM ? "a number" : "a boolean (0 or 1)");
+		goto out;
+	}
+	if (t.f && t.f->kind == K_NUM && t.f->lo < t.f->hi && (num < t.f->lo || num > t.f->hi)) {
+		fprintf(stderr, "%s: bad value for %s: '%s' is out of range (%lld-%lld)\n", PROG,
+			t.key, val, t.f->lo, t.f->hi);
 		goto out;
 	}
 	if (stat(t.path, &st) < 0 || !(st.st_mode & 0222)) {
@@ -1958,6 +2426,13 @@ static int cmd_enable(bool enable, const char *feature)
 		fprintf(stderr, "%s: the balloon switch is a package: %s\n", PROG,
 			enable ? "apt install lvos-balloon (then reboot)" :
 				 "apt remove lvos-balloon (then reboot)");
+		return EXIT_USAGE;
+	}
+	if (!strcmp(feature, "netpv")) {
+		/* no modules-load.d file: it would load the module where no region is */
+		fprintf(stderr, "%s: lvos_netpv is not switched by lvosctl: the kernel loads it by PCI id when the VM has an ivshmem device (1af4:1110), and it drives only regions with an lvos header; %s\n",
+			PROG, enable ? "attach an ivshmem device whose region lvos-ivshmem-server formats (ivshmem-plain also needs the option lvos_netpv slot=N)" :
+				       "to keep it from loading, echo 'blacklist lvos_netpv' > /etc/modprobe.d/lvos-netpv.conf");
 		return EXIT_USAGE;
 	}
 	if (!kmod) {
@@ -2662,21 +3137,36 @@ static int cmd_doctor(void)
 
 static const char *fam_open;	/* family whose HELP/TYPE was written */
 
+/* A label value: escaped, and valid UTF-8 (a stray byte becomes U+FFFD). */
 static void m_label_value(FILE *f, const char *s)
 {
-	for (; *s; s++) {
-		if (*s == '\\' || *s == '"')
+	size_t len = strlen(s), k;
+
+	while (*s) {
+		if (*s == '\\' || *s == '"') {
 			fprintf(f, "\\%c", *s);
-		else if (*s == '\n')
+		} else if (*s == '\n') {
 			fputs("\\n", f);
-		else
-			putc(*s, f);
+		} else if ((k = lvos_utf8_seq_len((const unsigned char *)s, len)) != 0) {
+			fwrite(s, 1, k, f);
+			s += k;
+			len -= k;
+			continue;
+		} else {
+			fputs("\xef\xbf\xbd", f);
+		}
+		s++;
+		len--;
 	}
 }
 
-/* One sample; HELP and TYPE come before the first sample of a family. */
-static void m_sample(FILE *f, const char *fam, enum mtype t, const char *help,
-		     const char *lname, const char *lval, const char *value)
+/*
+ * One sample with up to two labels; HELP and TYPE come before the first
+ * sample of a family.
+ */
+static void m_sample2(FILE *f, const char *fam, enum mtype t, const char *help,
+		      const char *l1, const char *v1, const char *l2, const char *v2,
+		      const char *value)
 {
 	if (!fam_open || strcmp(fam_open, fam)) {
 		fprintf(f, "# HELP %s %s\n# TYPE %s %s\n", fam, help, fam,
@@ -2684,12 +3174,22 @@ static void m_sample(FILE *f, const char *fam, enum mtype t, const char *help,
 		fam_open = fam;
 	}
 	fputs(fam, f);
-	if (lname) {
-		fprintf(f, "{%s=\"", lname);
-		m_label_value(f, lval);
+	if (l1) {
+		fprintf(f, "{%s=\"", l1);
+		m_label_value(f, v1);
+		if (l2) {
+			fprintf(f, "\",%s=\"", l2);
+			m_label_value(f, v2);
+		}
 		fputs("\"}", f);
 	}
 	fprintf(f, " %s\n", value);
+}
+
+static void m_sample(FILE *f, const char *fam, enum mtype t, const char *help,
+		     const char *lname, const char *lval, const char *value)
+{
+	m_sample2(f, fam, t, help, lname, lval, NULL, NULL, value);
 }
 
 static void m_value(char *buf, size_t sz, long long n, enum unit u)
@@ -2744,6 +3244,90 @@ static void m_fields(FILE *f, const char *mod, const struct field *fs, size_t n,
 static char *disk_dir(const char *d)
 {
 	return sys_path("/sys/kernel/lvos/blkgrow/disks/%s", d);
+}
+
+/* lvos_netpv: family by family, every device within a family. */
+static void metrics_netpv(FILE *f)
+{
+	char **l = netpv_devices(), num[64];
+	struct npv_eth *e;
+	size_t n, i, j;
+
+	for (n = 0; l[n]; n++)
+		;
+	e = calloc(n + 1, sizeof(*e));
+	if (!e)
+		die_oom();
+	for (i = 0; i < n; i++) {
+		char *d = netpv_dir(l[i]);
+		char *p = xasprintf("%s/lvos/region", d), *region = get_line(p);
+		int link = netpv_link(d);
+
+		if (link >= 0)
+			m_sample2(f, "lvos_netpv_link_up", M_GAUGE,
+				  "1 when the link to at least one peer is up (carrier).",
+				  "device", l[i], "region", region ? region : "unknown",
+				  link ? "1" : "0");
+		free(region);
+		free(p);
+		free(d);
+	}
+	fam_open = NULL;
+	for (i = 0; i < n; i++) {
+		char *d = netpv_dir(l[i]);
+		struct val v;
+
+		read_field(d, find_field(np_fields, N(np_fields), "lvos/peers"), &v);
+		free(d);
+		if (v.nok) {
+			snprintf(num, sizeof(num), "%lld", v.n);
+			m_sample(f, "lvos_netpv_peers_up", M_GAUGE, "Peers whose link is up.",
+				 "device", l[i], num);
+		}
+		val_free(&v);
+	}
+	fam_open = NULL;
+	m_fields(f, "netpv", np_fields, N(np_fields), NULL, l, "device", netpv_dir);
+	for (i = 0; i < n; i++)
+		npv_eth_read(l[i], &e[i]);
+	for (i = 0; i < n; i++) {
+		if (!e[i].ok)
+			continue;
+		snprintf(num, sizeof(num), "%llu", e[i].rescues);
+		m_sample(f, "lvos_netpv_lost_wakeup_rescues_total", M_COUNTER,
+			 "Interrupts a doorbell queue missed and the safety-net timer caught (ethtool qN_lost_wakeup_rescues).",
+			 "device", l[i], num);
+	}
+	fam_open = NULL;
+	for (i = 0; i < n; i++) {
+		for (j = 0; e[i].ok && j < NPV_PEERS; j++) {
+			char peer[16];
+
+			if (!e[i].peer[j])
+				continue;
+			snprintf(peer, sizeof(peer), "%zu", j);
+			snprintf(num, sizeof(num), "%llu", e[i].peer_errors[j]);
+			m_sample2(f, "lvos_netpv_protocol_errors_total", M_COUNTER,
+				  "Protocol errors of a peer (bad index, sequence, length, offset, flags, GSO header or consumer index), each followed by a link reset.",
+				  "device", l[i], "peer", peer, num);
+		}
+	}
+	fam_open = NULL;
+	for (i = 0; i < n; i++) {
+		for (j = 0; e[i].ok && j < NPV_PEERS; j++) {
+			char peer[16];
+
+			if (!e[i].peer[j])
+				continue;
+			snprintf(peer, sizeof(peer), "%zu", j);
+			snprintf(num, sizeof(num), "%llu", e[i].peer_resets[j]);
+			m_sample2(f, "lvos_netpv_resets_total", M_COUNTER,
+				  "Link resets with a peer.", "device", l[i], "peer", peer, num);
+		}
+	}
+	fam_open = NULL;
+	free(e);
+	free_list(l);
 }
 
 static void metrics(FILE *f)
@@ -2878,6 +3462,8 @@ static void metrics(FILE *f)
 		fam_open = NULL;
 		free(d);
 	}
+	if (mod_loaded(MOD_NETPV))
+		metrics_netpv(f);
 }
 
 static int cmd_metrics(void)
@@ -2935,14 +3521,17 @@ static void usage(FILE *f)
 		"  hv | hotplug | balloon     every sysfs file of that module\n"
 		"  pagefile [DEV]             every file of each pagefileN volume (or DEV)\n"
 		"  blkgrow [DISK]             blkgrow settings and each watched disk (or DISK)\n"
+		"  netpv [DEV]                each lvos_netpv netdev (or DEV): link, peers, traffic\n"
 		"  get MODULE.KEY             print one value\n"
 		"  set MODULE.KEY=VALUE       write it live (--persist: also as a module option)\n"
-		"  enable|disable FEATURE     pagefile, hotplug, blkgrow at boot (--now: also now)\n"
+		"  enable|disable FEATURE     pagefile, hotplug, blkgrow at boot (--now: also now);\n"
+		"                             netpv loads by PCI id and is not switched here\n"
 		"  doctor                     check the installation; each finding with its fix\n"
 		"  metrics                    Prometheus text format (--textfile DIR)\n"
 		"\n"
 		"MODULE.KEY: hv.KEY, hv.caps.KEY, hotplug.KEY, balloon.KEY, balloon.deflated.KEY,\n"
-		"blkgrow.KEY, blkgrow.DISK.KEY, pagefile.KEY (pagefile0), pagefile.pagefileN.KEY\n"
+		"blkgrow.KEY, blkgrow.DISK.KEY, pagefile.KEY (pagefile0), pagefile.pagefileN.KEY,\n"
+		"netpv.DEV.KEY (netpv.netpv0.peer_timeout_ms)\n"
 		"\n"
 		"Options:\n"
 		"  --json          one JSON object (docs/lvosctl.schema.json)\n"
@@ -3046,7 +3635,7 @@ int main(int argc, char **argv)
 		return cmd_status();
 	for (m = 0; m < MOD_COUNT; m++)
 		if (!strcmp(cmd, mods[m].name)) {
-			if (arg && m != MOD_PAGEFILE && m != MOD_BLKGROW)
+			if (arg && m != MOD_PAGEFILE && m != MOD_BLKGROW && m != MOD_NETPV)
 				break;
 			return view(m, arg);
 		}

@@ -1,8 +1,27 @@
 # SPDX-License-Identifier: GPL-2.0
 # bash completion for lvosctl(1): subcommands, features, devices, disks and
 # MODULE.KEY (from the module parameters in /sys/module/lvos_*/parameters,
-# and the writable files of the loaded modules for set).
+# the files of the loaded modules, and netpv.DEV.KEY from the lvos/ files
+# of each lvos_netpv netdev).
 # Installed as /usr/share/bash-completion/completions/lvosctl.
+
+# The lvos_netpv netdevs, as lvosctl finds them: the driver link names
+# lvos_netpv, or (no driver link) lvos/ holds mode, slot and region.
+_lvosctl_netpv_devs()
+{
+	local sys=${LVOS_SYSFS_ROOT:-} d drv f
+	for d in "$sys"/sys/class/net/*; do
+		[ -d "$d/lvos" ] || continue
+		if drv=$(readlink "$d/device/driver" 2>/dev/null); then
+			[ "${drv##*/}" = lvos_netpv ] || continue
+		else
+			for f in mode slot region; do
+				[ -f "$d/lvos/$f" ] || continue 2
+			done
+		fi
+		echo "${d##*/}"
+	done
+}
 
 _lvosctl_keys()
 {
@@ -27,12 +46,17 @@ _lvosctl_keys()
 		f=${f#"$sys"/sys/kernel/lvos/}
 		echo "${f//\//.}"
 	done
+	for m in $(_lvosctl_netpv_devs); do
+		for f in "$sys/sys/class/net/$m/lvos/"*; do
+			[ -f "$f" ] && echo "netpv.$m.${f##*/}"
+		done
+	done
 }
 
 _lvosctl()
 {
 	local cur=${COMP_WORDS[COMP_CWORD]} prev=${COMP_WORDS[COMP_CWORD-1]}
-	local cmds="status hv pagefile hotplug blkgrow balloon get set enable disable doctor metrics help version"
+	local cmds="status hv pagefile hotplug blkgrow balloon netpv get set enable disable doctor metrics help version"
 	local sys=${LVOS_SYSFS_ROOT:-} cmd="" i w
 
 	for ((i = 1; i < COMP_CWORD; i++)); do
@@ -72,6 +96,9 @@ _lvosctl()
 		;;
 	blkgrow)
 		mapfile -t COMPREPLY < <(compgen -W "$(ls "$sys/sys/kernel/lvos/blkgrow/disks" 2>/dev/null)" -- "$cur")
+		;;
+	netpv)
+		mapfile -t COMPREPLY < <(compgen -W "$(_lvosctl_netpv_devs)" -- "$cur")
 		;;
 	get|set)
 		compopt -o nospace 2>/dev/null
