@@ -245,10 +245,21 @@ static void *npv_arena(struct lvos_npv *np, u32 from, u32 to, u32 q)
 	return (void *)npv_ctrl(np, from, to, q) + np->l.arena_off;
 }
 
+/*
+ * Interrupt the peer in slot @peer. The doorbell takes its IVPosition,
+ * which the server wrote in its slot as ivposition + 1 (QEMU ids are never
+ * reused, slots are). A wrong value only misdirects an interrupt: QEMU
+ * ignores doorbells to ids it does not know.
+ */
 static void npv_kick(struct lvos_npv *np, u32 peer, u32 vec)
 {
-	if (np->doorbell)
-		writel((peer << 16) | vec, np->regs + NPV_REG_DOORBELL);
+	u32 id;
+
+	if (!np->doorbell)
+		return;
+	id = le32_to_cpu(READ_ONCE(npv_slot(np, peer)->ivposition));
+	if (id && id <= 0x10000)
+		writel(((id - 1) << 16) | vec, np->regs + NPV_REG_DOORBELL);
 }
 
 /* The vector that means "queue q has work" at peer j. */
@@ -1088,7 +1099,8 @@ static int npv_bind(struct lvos_npv *np)
 	}
 	np->up_mask = 0;
 	np->err_mask = 0;
-	WRITE_ONCE(s->ivposition, cpu_to_le32(np->me));
+	if (!np->doorbell)	/* with a server, the server writes it */
+		WRITE_ONCE(s->ivposition, 0);
 	WRITE_ONCE(s->nvectors, cpu_to_le16(np->nvec));
 	WRITE_ONCE(s->active_queues, cpu_to_le16(np->dev->real_num_tx_queues));
 	memcpy(s->mac, np->dev->dev_addr, ETH_ALEN);
@@ -1592,30 +1604,41 @@ static int npv_probe(struct pci_dev *pdev, const struct pci_device_id *id)
 	if (!np->regs)
 		goto err_free_dev;
 
+	np->shm = memremap(pci_resource_start(pdev, 2), l.region_bytes, MEMREMAP_WB);
+	err = -ENOMEM;
+	if (!np->shm)
+		goto err_unmap_regs;
 	if (doorbell) {
-		me = readl(np->regs + NPV_REG_IVPOSITION);
+		/* the slot the server gave our IVPosition (ivposition = id + 1) */
+		u32 iv = readl(np->regs + NPV_REG_IVPOSITION);
+
+		for (me = 0; me < l.max_peers; me++)
+			if (le32_to_cpu(READ_ONCE(npv_slot(np, me)->ivposition)) == iv + 1)
+				break;
+		if (me == l.max_peers) {
+			dev_warn(&pdev->dev, "no slot of region '%s' is IVPosition %u's (not served by lvos-ivshmem-server?): left alone\n",
+				 l.name, iv);
+			err = -ENODEV;
+			goto err_unmap_shm;
+		}
 	} else if (slot >= 0) {
 		me = slot;
 	} else {
 		dev_warn(&pdev->dev, "lvos region '%s' on ivshmem-plain: set lvos_netpv.slot=N to use it\n",
 			 l.name);
 		err = -ENODEV;
-		goto err_unmap_regs;
+		goto err_unmap_shm;
 	}
 	if (me >= l.max_peers) {
 		dev_warn(&pdev->dev, "slot %u is outside region '%s' (%u peers): left alone\n",
 			 me, l.name, l.max_peers);
 		err = -ENODEV;
-		goto err_unmap_regs;
+		goto err_unmap_shm;
 	}
 	np->me = me;
-	np->shm = memremap(pci_resource_start(pdev, 2), l.region_bytes, MEMREMAP_WB);
-	err = -ENOMEM;
-	if (!np->shm)
-		goto err_unmap_regs;
 	err = npv_setup(np);
 	if (err)
-		goto err_unmap_shm;
+		goto err_free_spans;
 
 	if (doorbell) {
 		nvec = pci_alloc_irq_vectors(pdev, 1, 1 + l.nqueues, PCI_IRQ_MSIX);
@@ -1668,8 +1691,9 @@ err_vectors:
 		pci_clear_master(pdev);
 	for (q = 0; q < l.nqueues; q++)
 		netif_napi_del(&np->qs[q].napi);
-err_unmap_shm:
+err_free_spans:
 	npv_free_spans(np);
+err_unmap_shm:
 	memunmap(np->shm);
 err_unmap_regs:
 	pci_iounmap(pdev, np->regs);

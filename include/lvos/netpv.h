@@ -11,8 +11,8 @@
  *   [0, hdr_bytes)        header, written by the host before any guest
  *                         binds, read once by a guest at probe (snapshot)
  *   [slot_off, +P*256)    one slot per peer; slot i is written by peer i
- *                         (the server writes only state = DEAD and
- *                         generation)
+ *                         (the server writes only ivposition, and state =
+ *                         DEAD and generation)
  *   [chan_off, ...)       P*P*Q channels of chan_bytes each; channel
  *                         ((i * P + j) * Q + q) carries frames from peer i
  *                         to peer j on queue q (i == j is unused)
@@ -96,7 +96,7 @@ struct lvos_npv_slot {
 	__le32	state;
 	__le32	generation;	/* bumped at each bind and by the server at death */
 	__le64	heartbeat;	/* bumped every 100 ms while bound */
-	__le32	ivposition;
+	__le32	ivposition;	/* the server: the peer's IVPosition + 1; 0: none */
 	__le16	nvectors;	/* MSI-X vectors it listens on (0: polls) */
 	__le16	active_queues;
 	u8	mac[6];

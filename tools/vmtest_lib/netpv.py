@@ -433,10 +433,13 @@ class HostPeer:
         self._own_region = own_region
         r = region
         if self.id is not None:
-            if slot is not None and slot != self.id:
+            # the server wrote our slot's ivposition (id + 1) before the id
+            mine = [i for i in range(r.P) if r.slot_get(i, "ivposition") == self.id + 1]
+            if len(mine) != 1 or (slot is not None and slot != mine[0]):
                 self.close()
-                raise ValueError("the server gave id %d, not slot %d" % (self.id, slot))
-            slot = self.id
+                raise ValueError("the server gave id %d: slots %s carry it, want %s"
+                                 % (self.id, mine, "one" if slot is None else [slot]))
+            slot = mine[0]
         if slot is None or not 0 <= slot < r.P:
             self.close()
             raise ValueError("slot %r: the region has %d peers" % (slot, r.P))
@@ -528,10 +531,12 @@ class HostPeer:
             os.close(fd)
 
     def kick(self, peer, vector=0):
-        """Interrupt peer on vector, as a doorbell write does; False when
-        there is no such peer or vector (QEMU ignores those writes)."""
+        """Interrupt the peer in slot `peer` on vector, as a doorbell write
+        does (to its IVPosition: the slot's ivposition - 1, written by the
+        server); False when there is no such peer or vector (QEMU ignores
+        those writes)."""
         with self._lock:
-            fds = self.peer_efds.get(peer, [])
+            fds = self.peer_efds.get(self.region.slot_get(peer, "ivposition") - 1, [])
             if not 0 <= vector < len(fds):
                 return False
             try:
@@ -649,7 +654,8 @@ class HostPeer:
             r.slot_set(i, "nvectors", self.nvectors)
             r.slot_set(i, "active_queues", self.active_queues)
             r.slot_set(i, "rx_features", self.rx_features)
-            r.slot_set(i, "ivposition", self.id if self.id is not None else i)
+            if self.id is None:     # a server writes it (id + 1); 0: no doorbell
+                r.slot_set(i, "ivposition", 0)
             r.slot_set(i, "generation", (r.slot_get(i, "generation") + 1) & M32)
             r.slot_set(i, "state", STATE_READY)
             self.known = [0] * self.P
