@@ -889,21 +889,28 @@ static bool pagefile_name(const char *s)
 	return true;
 }
 
-static char **pagefile_devices(void)
+/* Keep the names of a list_dirs() list that keep() accepts, in place. */
+static char **keep_names(char **l, bool (*keep)(const char *))
 {
-	char *p = sys_path("/sys/block");
-	char **l = list_dirs(p, "pagefile", "pagefile");
 	size_t i, j;
 
-	free(p);
 	for (i = 0, j = 0; l[i]; i++) {
-		if (pagefile_name(l[i]))
+		if (keep(l[i]))
 			l[j++] = l[i];
 		else
 			free(l[i]);
 	}
 	l[j] = NULL;
 	return l;
+}
+
+static char **pagefile_devices(void)
+{
+	char *p = sys_path("/sys/block");
+	char **l = list_dirs(p, "pagefile", "pagefile");
+
+	free(p);
+	return keep_names(l, pagefile_name);
 }
 
 static char *pagefile_dir(const char *dev)
@@ -959,17 +966,9 @@ static char **netpv_devices(void)
 {
 	char *p = sys_path("/sys/class/net");
 	char **l = list_dirs(p, NULL, "lvos");
-	size_t i, j;
 
 	free(p);
-	for (i = 0, j = 0; l[i]; i++) {
-		if (netpv_device(l[i]))
-			l[j++] = l[i];
-		else
-			free(l[i]);
-	}
-	l[j] = NULL;
-	return l;
+	return keep_names(l, netpv_device);
 }
 
 static char *netpv_dir(const char *dev)
