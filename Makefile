@@ -89,7 +89,7 @@ ko-locked:
 #   lvos-netq         AF_XDP bind, RSS table, ethtool monitor (tests/vm/hotplug-net.py)
 #   netpv-blast       TCP/UDP/request-response load and memcpy calibration
 #                     (tools/bench/netpv)
-STATIC_TOOLS := tools/lvos-detect-virt tools/pagefile-hog tools/lvos-sysfs-fuzz \
+STATIC_TOOLS := tools/lvos-detect-virt tools/pagefile-hog tools/lvos-sysfs-fuzz tools/npv-litmus \
 	tools/lvos-modcycle tools/lvos-openrace tools/lvos-frag tools/lvos-netq \
 	tools/netpv-blast
 
