@@ -3246,11 +3246,32 @@ static char *disk_dir(const char *d)
 }
 
 /* lvos_netpv: family by family, every device within a family. */
+
+/* One per-peer counter family of lvos_netpv (errors or resets). */
+static void netpv_peer_family(FILE *f, const char *name, const char *help, char **l,
+			      const struct npv_eth *e, size_t n, bool resets)
+{
+	char num[32], peer[16];
+	size_t i, j;
+
+	fam_open = NULL;
+	for (i = 0; i < n; i++) {
+		for (j = 0; e[i].ok && j < NPV_PEERS; j++) {
+			if (!e[i].peer[j])
+				continue;
+			snprintf(peer, sizeof(peer), "%zu", j);
+			snprintf(num, sizeof(num), "%llu",
+				 resets ? e[i].peer_resets[j] : e[i].peer_errors[j]);
+			m_sample2(f, name, M_COUNTER, help, "device", l[i], "peer", peer, num);
+		}
+	}
+}
+
 static void metrics_netpv(FILE *f)
 {
 	char **l = netpv_devices(), num[64];
 	struct npv_eth *e;
-	size_t n, i, j;
+	size_t n, i;
 
 	for (n = 0; l[n]; n++)
 		;
@@ -3297,33 +3318,11 @@ static void metrics_netpv(FILE *f)
 			 "Interrupts a doorbell queue missed and the safety-net timer caught (ethtool qN_lost_wakeup_rescues).",
 			 "device", l[i], num);
 	}
-	fam_open = NULL;
-	for (i = 0; i < n; i++) {
-		for (j = 0; e[i].ok && j < NPV_PEERS; j++) {
-			char peer[16];
-
-			if (!e[i].peer[j])
-				continue;
-			snprintf(peer, sizeof(peer), "%zu", j);
-			snprintf(num, sizeof(num), "%llu", e[i].peer_errors[j]);
-			m_sample2(f, "lvos_netpv_protocol_errors_total", M_COUNTER,
-				  "Protocol errors of a peer (bad index, sequence, length, offset, flags, GSO header or consumer index), each followed by a link reset.",
-				  "device", l[i], "peer", peer, num);
-		}
-	}
-	fam_open = NULL;
-	for (i = 0; i < n; i++) {
-		for (j = 0; e[i].ok && j < NPV_PEERS; j++) {
-			char peer[16];
-
-			if (!e[i].peer[j])
-				continue;
-			snprintf(peer, sizeof(peer), "%zu", j);
-			snprintf(num, sizeof(num), "%llu", e[i].peer_resets[j]);
-			m_sample2(f, "lvos_netpv_resets_total", M_COUNTER,
-				  "Link resets with a peer.", "device", l[i], "peer", peer, num);
-		}
-	}
+	netpv_peer_family(f, "lvos_netpv_protocol_errors_total",
+			  "Protocol errors of a peer (bad index, sequence, length, offset, flags, GSO header or consumer index), each followed by a link reset.",
+			  l, e, n, false);
+	netpv_peer_family(f, "lvos_netpv_resets_total", "Link resets with a peer.",
+			  l, e, n, true);
 	fam_open = NULL;
 	free(e);
 	free_list(l);
