@@ -377,6 +377,16 @@ static void npv_tx_commit(struct lvos_npv *np, struct npv_queue *qu, u32 j, u32 
 	npv_inc(&qu->tx, NPV_TX_BYTES, len);
 }
 
+/* Publish what this queue wrote to each peer in @mask since its last flush. */
+static void npv_tx_flush(struct lvos_npv *np, struct npv_queue *qu, unsigned long mask)
+{
+	u32 j;
+
+	for_each_set_bit(j, &mask, np->l.max_peers)
+		if (np->peers[j].tx[qu->q].dirty)
+			npv_tx_publish(np, qu, j);
+}
+
 /* Copy one frame into channel (me -> j, q). */
 static void npv_tx_one(struct lvos_npv *np, struct npv_queue *qu, u32 j,
 		       struct sk_buff *skb)
@@ -507,11 +517,8 @@ static netdev_tx_t npv_xmit(struct sk_buff *skb, struct net_device *dev)
 out:
 	mask = READ_ONCE(np->up_mask);
 	npv_tx_maybe_stop(np, qu, txq, mask);
-	if (!netdev_xmit_more() || netif_xmit_stopped(txq)) {
-		for_each_set_bit(j, &mask, np->l.max_peers)
-			if (np->peers[j].tx[q].dirty)
-				npv_tx_publish(np, qu, j);
-	}
+	if (!netdev_xmit_more() || netif_xmit_stopped(txq))
+		npv_tx_flush(np, qu, mask);
 	dev_consume_skb_any(skb);
 	return NETDEV_TX_OK;
 }
@@ -565,9 +572,7 @@ static int npv_xdp_xmit(struct net_device *dev, int n, struct xdp_frame **frames
 		sent++;
 	}
 	npv_inc(&qu->tx, NPV_TX_XDP_XMIT, sent);
-	for_each_set_bit(j, &up, np->l.max_peers)
-		if (np->peers[j].tx[q].dirty)
-			npv_tx_publish(np, qu, j);
+	npv_tx_flush(np, qu, up);
 	__netif_tx_unlock(txq);
 	return sent;
 }
@@ -663,7 +668,7 @@ static void npv_xdp_tx_flush(struct lvos_npv *np, struct npv_queue *qu)
 {
 	struct netdev_queue *txq = netdev_get_tx_queue(np->dev, qu->q);
 	unsigned long mask;
-	u32 i, j;
+	u32 i;
 
 	if (!qu->nxtx)
 		return;
@@ -678,9 +683,7 @@ static void npv_xdp_tx_flush(struct lvos_npv *np, struct npv_queue *qu)
 		put_page(x->page);
 	}
 	qu->nxtx = 0;
-	for_each_set_bit(j, &mask, np->l.max_peers)
-		if (np->peers[j].tx[qu->q].dirty)
-			npv_tx_publish(np, qu, j);
+	npv_tx_flush(np, qu, mask);
 	__netif_tx_unlock(txq);
 }
 
@@ -913,6 +916,25 @@ static irqreturn_t npv_irq_queue(int irq, void *data)
 /* ---- links ---- */
 
 /* Zero this side's fields of the pair and its private state. */
+/*
+ * Zero this side's fields of the channels with peer j on queue q and the
+ * private state behind them (binding, and a link reset under the locks).
+ */
+static void npv_zero_chan(struct lvos_npv *np, u32 j, u32 q)
+{
+	struct lvos_npv_ctrl *tx = npv_ctrl(np, np->me, j, q);
+	struct lvos_npv_ctrl *rx = npv_ctrl(np, j, np->me, q);
+	struct npv_peer *p = &np->peers[j];
+
+	WRITE_ONCE(tx->prod, 0);
+	WRITE_ONCE(tx->want_cons_kick_at, 0);
+	WRITE_ONCE(rx->cons, 0);
+	WRITE_ONCE(rx->want_prod_kick_at, 0);
+	memset(&p->tx[q], 0, offsetof(struct npv_tx_chan, span));
+	p->tx[q].alloc.size = np->l.arena_bytes;
+	p->rx[q].cons = 0;
+}
+
 static void npv_reset_pair(struct lvos_npv *np, u32 j, bool new_epoch)
 {
 	struct npv_peer *p = &np->peers[j];
@@ -922,23 +944,8 @@ static void npv_reset_pair(struct lvos_npv *np, u32 j, bool new_epoch)
 	p->up = false;
 	netif_tx_lock_bh(np->dev);
 	for (q = 0; q < np->l.nqueues; q++) {
-		struct lvos_npv_ctrl *tx = npv_ctrl(np, np->me, j, q);
-		struct lvos_npv_ctrl *rx = npv_ctrl(np, j, np->me, q);
-		struct npv_tx_chan *t = &p->tx[q];
-
 		spin_lock(&np->qs[q].rx_lock);
-		WRITE_ONCE(tx->prod, 0);
-		WRITE_ONCE(tx->want_cons_kick_at, 0);
-		WRITE_ONCE(rx->cons, 0);
-		WRITE_ONCE(rx->want_prod_kick_at, 0);
-		t->alloc.head = 0;
-		t->alloc.tail = 0;
-		t->prod = 0;
-		t->kicked = 0;
-		t->done = 0;
-		t->dirty = false;
-		t->stall_since = 0;
-		p->rx[q].cons = 0;
+		npv_zero_chan(np, j, q);
 		spin_unlock(&np->qs[q].rx_lock);
 	}
 	netif_tx_unlock_bh(np->dev);
@@ -1077,18 +1084,9 @@ static int npv_bind(struct lvos_npv *np)
 
 		if (j == np->me)
 			continue;
-		for (q = 0; q < np->l.nqueues; q++) {
-			struct lvos_npv_ctrl *tx = npv_ctrl(np, np->me, j, q);
-			struct lvos_npv_ctrl *rx = npv_ctrl(np, j, np->me, q);
-
-			WRITE_ONCE(tx->prod, 0);
-			WRITE_ONCE(tx->want_cons_kick_at, 0);
-			WRITE_ONCE(rx->cons, 0);
-			WRITE_ONCE(rx->want_prod_kick_at, 0);
-			memset(&p->tx[q], 0, offsetof(struct npv_tx_chan, span));
-			p->tx[q].alloc.size = np->l.arena_bytes;
-			p->rx[q].cons = 0;
-		}
+		/* not open yet: no data path runs, no locks needed */
+		for (q = 0; q < np->l.nqueues; q++)
+			npv_zero_chan(np, j, q);
 		p->known = 0;
 		p->up = false;
 		p->my_gen = lvos_npv_next_gen(le32_to_cpu(READ_ONCE(s->pair_gen[j])));
