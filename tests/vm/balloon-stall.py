@@ -86,13 +86,21 @@ vmtest_wait_host "^single$" 60 >/dev/null
 vmtest_eq "single pages only" "$(bl chunks)" 0
 touch /tmp/frag-go
 wait $frag
+vmtest_eq "fragmenter done" "$? $(tail -n 1 /tmp/frag.out)" "0 frag: ready: 20480 pages held, 20480 given back"
+# The host's "at 576 MiB" is query-balloon's actual in whole MiB: up to 255
+# pages may still be on their way. Any message sent once acks are dropped
+# stalls its queue, and a stalled queue refuses every migration: settle
+# first, exactly.
+vmtest_check "settled at the host's target, nothing outstanding" vmtest_wait_for 30 sh -c \
+	"test \$(cat $B/actual) -eq \$(cat $B/target) && test \"\$(cat $B/refuse_reason)\" = none"
 a0=$(bl actual)
 m0=$(bl migrated)
+s0=$(bl stalls)
 echo 300 > $B/ack_timeout_ms
 echo 1 > $F
 for pass in 1 2 3; do
 	echo 1 > /proc/sys/vm/compact_memory
-	vmtest_log "compaction pass $pass: $(( $(bl migrated) - m0 )) balloon pages migrated"
+	vmtest_log "compaction pass $pass: $(( $(bl migrated) - m0 )) balloon pages migrated, $(( $(bl stalls) - s0 )) stalls, $(grep -E '^(compact_isolated|balloon_migrate) ' /proc/vmstat | tr '\n' ' ')"
 	[ "$(bl migrated)" -gt "$m0" ] && break
 done
 vmtest_check "compaction migrated a balloon page" test "$(bl migrated)" -gt "$m0"
