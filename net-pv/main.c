@@ -52,7 +52,7 @@
 #define NPV_REG_IVPOSITION	8
 #define NPV_REG_DOORBELL	12
 #define NPV_CTRL_PERIOD		(HZ / 10)	/* heartbeat and link checks */
-#define NPV_RESCUE_NS		(10 * NSEC_PER_MSEC)	/* doorbell safety net */
+#define NPV_RESCUE_NS		(10 * NSEC_PER_MSEC)	/* doorbell safety net (busy) */
 #define NPV_COPYBREAK		1600
 #define NPV_HEADLEN		256
 /* XDP runs on one page: headroom, frame, skb_shared_info */
@@ -878,16 +878,17 @@ static void npv_schedule_all(struct lvos_npv *np, bool from_timer)
 static enum hrtimer_restart npv_timer(struct hrtimer *t)
 {
 	struct lvos_npv *np = container_of(t, struct lvos_npv, timer);
-	u64 ns = NPV_RESCUE_NS;
+	u64 ns = np->doorbell ? NPV_RESCUE_NS : (u64)poll_us * NSEC_PER_USEC;
 
 	if (!READ_ONCE(np->running))
 		return HRTIMER_NORESTART;
 	npv_schedule_all(np, np->doorbell);
-	if (!np->doorbell) {
-		ns = (u64)poll_us * NSEC_PER_USEC;
-		if (time_after(jiffies, READ_ONCE(np->last_work) + HZ))
-			ns *= 10;
-	}
+	/*
+	 * A second without a frame: ten times less often, in both modes (an
+	 * idle link's cost; a doorbell rescue then takes up to 100 ms).
+	 */
+	if (time_after(jiffies, READ_ONCE(np->last_work) + HZ))
+		ns *= 10;
 	hrtimer_forward_now(t, ns_to_ktime(ns));
 	return HRTIMER_RESTART;
 }
@@ -1587,7 +1588,13 @@ static int npv_probe(struct pci_dev *pdev, const struct pci_device_id *id)
 	err = pci_request_region(pdev, 0, KBUILD_MODNAME);
 	if (err)
 		goto err_release2;
-	dev = alloc_etherdev_mq(sizeof(*np), l.nqueues);
+	/*
+	 * NET_NAME_PREDICTABLE: udev's NamePolicy "kernel" keeps netpv0
+	 * (with alloc_etherdev's NET_NAME_ENUM a real system renames it
+	 * enp0sN, and configurations matching netpv0 miss it).
+	 */
+	dev = alloc_netdev_mqs(sizeof(*np), "netpv%d", NET_NAME_PREDICTABLE, ether_setup,
+			       l.nqueues, l.nqueues);
 	err = -ENOMEM;
 	if (!dev)
 		goto err_release0;
@@ -1671,7 +1678,6 @@ static int npv_probe(struct pci_dev *pdev, const struct pci_device_id *id)
 	xdp_set_features_flag(dev, NETDEV_XDP_ACT_BASIC | NETDEV_XDP_ACT_REDIRECT |
 			      NETDEV_XDP_ACT_NDO_XMIT);
 #endif
-	strscpy(dev->name, "netpv%d", IFNAMSIZ);
 	pci_set_drvdata(pdev, np);
 
 	err = register_netdev(dev);

@@ -29,6 +29,9 @@ vmtest_check "netpv0 bound at boot (doorbell: no slot= needed)" test -d /sys/cla
 vmtest_eq "mode" "$(cat /sys/class/net/netpv0/lvos/mode)" doorbell
 vmtest_eq "slot = IVPosition" "$(cat /sys/class/net/netpv0/lvos/slot)" 0
 vmtest_eq "region name" "$(cat /sys/class/net/netpv0/lvos/region)" hostpeer
+# 2 = NET_NAME_PREDICTABLE: udev's NamePolicy "kernel" keeps netpv0 (with
+# 1, NET_NAME_ENUM, Debian's udev renamed it enp0sN: tools/debtest)
+vmtest_eq "name_assign_type predictable" "$(cat /sys/class/net/netpv0/name_assign_type)" 2
 sysctl -qw net.ipv6.conf.netpv0.disable_ipv6=1
 vmtest_check "netpv0 up" sh -c "ip addr add %(gip)s/24 dev netpv0 && ip link set netpv0 up"
 ip neigh replace %(hip)s lladdr %(hmac)s dev netpv0 nud permanent
