@@ -118,6 +118,7 @@ SBINDIR ?= $(PREFIX)/sbin
 LIBEXECDIR ?= $(PREFIX)/lib/lvos
 MANDIR ?= $(PREFIX)/share/man
 BASHCOMPDIR ?= $(PREFIX)/share/bash-completion/completions
+EXAMPLESDIR ?= $(PREFIX)/share/lvos/examples
 # Where udev and systemd look, as their .pc files say (Debian 12: /lib/udev,
 # /lib/systemd/system, /usr/lib/modules-load.d); the fallbacks are the same.
 pcvar = $(or $(shell pkg-config --variable=$(2) $(1) 2>/dev/null),$(3))
@@ -170,6 +171,7 @@ install-tools: user-tools
 		s=$${m##*.}; install -D -m 644 $$m $(DESTDIR)$(MANDIR)/man$$s/$${m##*/} || exit 1; \
 	done
 	install -D -m 644 tools/completion/lvosctl.bash $(DESTDIR)$(BASHCOMPDIR)/lvosctl
+	install -D -m 644 -t $(DESTDIR)$(EXAMPLESDIR)/netpv packaging/examples/netpv/*
 
 # Packages, built from a copy of the tree (the files git tracks, or all of
 # them outside a git checkout) in build/pkg/src: nothing is written outside

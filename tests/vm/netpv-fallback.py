@@ -2,8 +2,10 @@
 # Two guests on an ivshmem-plain region (polled; slot= from the guest
 # index) plus the harness's virtio-net link: 64 MiB each way over both
 # queues (npv_bulk), then the routing fallback users get from the example
-# config (docs/netpv.md; the harness's LINK "tap": tap + bridge): each guest routes the peer's eth0 address /32
-# through netpv0 with ignore_routes_with_linkdown=1. A TCP stream from b
+# config (docs/netpv.md; the harness's LINK "tap": tap + bridge): each
+# guest applies the shipped packaging/examples/netpv/60-lvos-netpv.conf
+# (ignore_routes_with_linkdown) and routes the peer's eth0 address /32
+# through netpv0 as its 60-netpv0.network does. A TCP stream from b
 # to a (an HTTP response paced over ~40 s) starts over netpv0; b unloads
 # lvos_netpv mid-stream: a's carrier drops, the stream continues over
 # virtio-net; b reloads it: the link and the route come back and the
@@ -22,6 +24,8 @@ SHM = dict(size="8M", format=dict(peers=2, name="fallback"))
 QEMU = dict(smp="2")
 LVOS = npvcommon.LVOS
 BINARIES = npvcommon.BINARIES
+# the example config lvos-tools ships (/usr/share/lvos/examples/netpv)
+FILES = {"/etc/sysctl.d/60-lvos-netpv.conf": "packaging/examples/netpv/60-lvos-netpv.conf"}
 
 COMMON = npvcommon.HELPERS + r'''
 vmtest_check "eth0 up" sh -c "ip addr add 10.0.0.$((LVOS_GUEST_INDEX + 1))/24 dev eth0 && ip link set eth0 up"
@@ -31,7 +35,8 @@ vmtest_eq "mode" "$(cat /sys/class/net/netpv0/lvos/mode)" plain
 vmtest_check "carrier" npv_wait_carrier netpv0 1 120
 npv_bulk
 peer=10.0.0.$((2 - LVOS_GUEST_INDEX))
-sysctl -qw net.ipv4.conf.all.ignore_routes_with_linkdown=1
+vmtest_check "the shipped sysctl example applies" sysctl -q -p /etc/sysctl.d/60-lvos-netpv.conf
+vmtest_eq "ignore_routes_with_linkdown on" "$(sysctl -n net.ipv4.conf.all.ignore_routes_with_linkdown)" 1
 me=10.0.0.$((LVOS_GUEST_INDEX + 1))
 # src: the eth0 address, so the connection's addresses exist either way
 route_up() { ip route replace $peer/32 dev netpv0 src $me metric 10; }
