@@ -87,10 +87,15 @@ vmtest_eq "single pages only" "$(bl chunks)" 0
 touch /tmp/frag-go
 wait $frag
 vmtest_eq "fragmenter done" "$? $(tail -n 1 /tmp/frag.out)" "0 frag: ready: 20480 pages held, 20480 given back"
-# The host's "at 576 MiB" is query-balloon's actual in whole MiB: up to 255
-# pages may still be on their way. Any message sent once acks are dropped
-# stalls its queue, and a stalled queue refuses every migration: settle
-# first, exactly.
+# Compaction moves pages only into free pages of partly used movable
+# pageblocks: a second fragmenter, held through the passes, makes sure
+# there are some wherever the first one's memory was.
+lvos-frag 64 /tmp/frag2-go > /tmp/frag2.out 2>&1 &
+frag2=$!
+vmtest_check "second fragmenter ready" vmtest_wait_for 120 grep -q 'frag: ready' /tmp/frag2.out
+# Any message sent once acks are dropped stalls its queue, and a stalled
+# queue refuses every migration: settle first, exactly (the host's "at
+# 576 MiB" is query-balloon's actual in whole MiB).
 vmtest_check "settled at the host's target, nothing outstanding" vmtest_wait_for 30 sh -c \
 	"test \$(cat $B/actual) -eq \$(cat $B/target) && test \"\$(cat $B/refuse_reason)\" = none"
 a0=$(bl actual)
@@ -103,6 +108,8 @@ for pass in 1 2 3; do
 	vmtest_log "compaction pass $pass: $(( $(bl migrated) - m0 )) balloon pages migrated, $(( $(bl stalls) - s0 )) stalls, $(grep -E '^(compact_isolated|balloon_migrate) ' /proc/vmstat | tr '\n' ' ')"
 	[ "$(bl migrated)" -gt "$m0" ] && break
 done
+touch /tmp/frag2-go
+wait $frag2
 vmtest_check "compaction migrated a balloon page" test "$(bl migrated)" -gt "$m0"
 vmtest_check "the new page went to the host (unacknowledged)" test "$(msgs inflate 1 0)" -ge 1
 vmtest_check "the old page was announced on the deflate queue" test "$(msgs deflate 1 '[01]')" -ge 1
