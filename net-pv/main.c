@@ -427,6 +427,21 @@ static bool npv_tx_data(struct lvos_npv *np, struct npv_queue *qu, u32 j,
 	return true;
 }
 
+/*
+ * A peer's rx_features as this side uses them: known bits only, and GSO
+ * only with partial checksums (a GSO frame is CHECKSUM_PARTIAL: offered
+ * GSO without CSUM, skb_checksum_help() would meet a GSO skb and WARN).
+ */
+static u32 npv_peer_features(const struct lvos_npv_slot *s)
+{
+	u32 feat = le32_to_cpu(READ_ONCE(s->rx_features)) &
+		   (LVOS_NPV_RX_CSUM | LVOS_NPV_RX_GSO | LVOS_NPV_RX_XDP);
+
+	if (!(feat & LVOS_NPV_RX_CSUM))
+		feat &= ~LVOS_NPV_RX_GSO;
+	return feat;
+}
+
 /* A peer that cannot take GSO or partial checksums gets them done here. */
 static void npv_tx_peer(struct lvos_npv *np, struct npv_queue *qu, u32 j,
 			struct sk_buff *skb)
@@ -609,6 +624,8 @@ static void npv_rx_xdp(struct lvos_npv *np, struct npv_queue *qu, u32 j,
 		return;
 	}
 	va = page_address(page);
+	/* bpf_xdp_adjust_head() can expose it, and XDP_TX copies it out */
+	memset(va, 0, XDP_PACKET_HEADROOM);
 	memcpy(va + XDP_PACKET_HEADROOM, src, rd->len);
 	xdp_init_buff(&xdp, PAGE_SIZE, &qu->xdp_rxq);
 	xdp_prepare_buff(&xdp, va, XDP_PACKET_HEADROOM, rd->len, false);
@@ -736,14 +753,18 @@ static void npv_rx_frame(struct lvos_npv *np, struct npv_queue *qu, u32 j,
 		memcpy(page_address(page), src + pos, chunk);
 		skb_add_rx_frag(skb, nr, page, 0, chunk, PAGE_SIZE);
 	}
+	/*
+	 * DATA_VALID first, as virtio_net does: with NEEDS_CSUM as well the
+	 * skb stays CHECKSUM_PARTIAL (its checksum is not finished).
+	 */
+	if (rd->flags & VIRTIO_NET_HDR_F_DATA_VALID)
+		skb->ip_summed = CHECKSUM_UNNECESSARY;
 	/* the checks tun and AF_PACKET apply to unprivileged input */
 	if (virtio_net_hdr_to_skb(skb, &vh, true)) {
 		npv_inc(&qu->rx, NPV_RX_DROPS, 1);
 		kfree_skb(skb);
 		return;
 	}
-	if (rd->flags & VIRTIO_NET_HDR_F_DATA_VALID)
-		skb->ip_summed = CHECKSUM_UNNECESSARY;
 	if (rd->flags & VIRTIO_NET_HDR_F_NEEDS_CSUM)
 		npv_inc(&qu->rx, NPV_RX_CSUM, 1);
 	if (skb_is_gso(skb))
@@ -1020,10 +1041,10 @@ static void npv_link_check(struct lvos_npv *np, u32 j)
 		act = lvos_npv_link_eval(&v, p->known, p->my_gen);
 	}
 	if (p->up)	/* XDP attached or detached there */
-		WRITE_ONCE(p->rx_features, le32_to_cpu(READ_ONCE(s->rx_features)));
+		WRITE_ONCE(p->rx_features, npv_peer_features(s));
 	if (act == LVOS_NPV_ACT_UP && !p->up) {
 		memcpy(p->mac, s->mac, ETH_ALEN);
-		p->rx_features = le32_to_cpu(READ_ONCE(s->rx_features));
+		p->rx_features = npv_peer_features(s);
 		p->nvectors = le16_to_cpu(READ_ONCE(s->nvectors));
 		p->up = true;
 		atomic_long_inc(&p->stats[NPV_P_UPS]);
@@ -1169,9 +1190,9 @@ static int npv_open(struct net_device *dev)
 
 	netif_carrier_off(dev);
 	err = npv_request_irqs(np);
+	np->nvec = nvec;	/* a failure lowered it to free what it got */
 	if (err)
 		return err;
-	np->nvec = nvec;
 	err = npv_bind(np);
 	if (err) {
 		npv_free_irqs(np);
@@ -1211,11 +1232,12 @@ static int npv_stop(struct net_device *dev)
 	netif_carrier_off(dev);
 	hrtimer_cancel(&np->timer);
 	npv_free_irqs(np);
-	cancel_delayed_work_sync(&np->ctrl_work);
+	/* NAPI first: a protocol error it finds queues ctrl_work */
 	for (q = 0; q < np->l.nqueues; q++) {
 		napi_disable(&np->qs[q].napi);
 		xdp_rxq_info_unreg(&np->qs[q].xdp_rxq);
 	}
+	cancel_delayed_work_sync(&np->ctrl_work);
 	for (j = 0; j < np->l.max_peers; j++)
 		if (j != np->me)
 			np->peers[j].up = false;
@@ -1719,6 +1741,7 @@ static void npv_remove(struct pci_dev *pdev)
 	u32 q;
 
 	unregister_netdev(dev);
+	cancel_delayed_work_sync(&np->ctrl_work);	/* ndo_stop did; to be sure */
 	if (np->nvec)
 		pci_free_irq_vectors(pdev);
 	if (np->doorbell)
