@@ -69,24 +69,6 @@ def tcp_gso_frame(src_mac, dst_mac, payload):
     return npvcommon.macb(dst_mac) + npvcommon.macb(src_mac) + b"\x08\x00" + ip + tcp
 
 
-def tcp_segment(frame):
-    """(seq, payload) of a forwarded segment with valid checksums; raises
-    otherwise; None for anything but TCP to DST_IP."""
-    if len(frame) < 54 or frame[12:14] != b"\x08\x00" or frame[23] != 6:
-        return None
-    ip = frame[14:34]
-    if ip[16:20] != socket.inet_aton(DST_IP):
-        return None
-    total = struct.unpack("!H", ip[2:4])[0]
-    tcp = frame[34:14 + total]
-    pseudo = ip[12:20] + struct.pack("!BBH", 0, 6, len(tcp))
-    if npvcommon.inet_csum(ip) != 0 or npvcommon.inet_csum(pseudo + tcp) != 0:
-        raise AssertionError("segment with a bad checksum: IP %s, TCP %s"
-                             % (npvcommon.inet_csum(ip) == 0,
-                                npvcommon.inet_csum(pseudo + tcp) == 0))
-    return struct.unpack("!I", tcp[4:8])[0], tcp[20:]
-
-
 def tcp_check(frame):
     """(IP checksum ok, TCP checksum ok, the TCP check field, the
     pseudo-header sum a CHECKSUM_PARTIAL frame holds there)."""
@@ -96,6 +78,20 @@ def tcp_check(frame):
     pseudo = ip[12:20] + struct.pack("!BBH", 0, 6, len(tcp))
     return (npvcommon.inet_csum(ip) == 0, npvcommon.inet_csum(pseudo + tcp) == 0,
             struct.unpack("!H", tcp[16:18])[0], ~npvcommon.inet_csum(pseudo) & 0xffff)
+
+
+def tcp_segment(frame):
+    """(seq, payload) of a forwarded segment with valid checksums; raises
+    otherwise; None for anything but TCP to DST_IP."""
+    if len(frame) < 54 or frame[12:14] != b"\x08\x00" or frame[23] != 6:
+        return None
+    if frame[30:34] != socket.inet_aton(DST_IP):
+        return None
+    ip_ok, tcp_ok, _, _ = tcp_check(frame)
+    if not (ip_ok and tcp_ok):
+        raise AssertionError("segment with a bad checksum: IP %s, TCP %s" % (ip_ok, tcp_ok))
+    total = struct.unpack("!H", frame[16:18])[0]
+    return struct.unpack("!I", frame[38:42])[0], frame[54:14 + total]
 
 
 def send_frame(peer, gmac, payload):
