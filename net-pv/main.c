@@ -937,7 +937,6 @@ static irqreturn_t npv_irq_queue(int irq, void *data)
 
 /* ---- links ---- */
 
-/* Zero this side's fields of the pair and its private state. */
 /*
  * Zero this side's fields of the channels with peer j on queue q and the
  * private state behind them (binding, and a link reset under the locks).
@@ -957,6 +956,7 @@ static void npv_zero_chan(struct lvos_npv *np, u32 j, u32 q)
 	p->rx[q].cons = 0;
 }
 
+/* Zero this side's fields of the pair and its private state. */
 static void npv_reset_pair(struct lvos_npv *np, u32 j, bool new_epoch)
 {
 	struct npv_peer *p = &np->peers[j];
