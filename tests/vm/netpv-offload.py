@@ -64,9 +64,7 @@ def tcp_gso_frame(src_mac, dst_mac, payload):
     tcp = struct.pack("!HHIIBBHHH", 4000, 5000, 1, 1, 5 << 4, 0x18, 65535, 0, 0) + payload
     pseudo = ~npvcommon.inet_csum(s + d + struct.pack("!BBH", 0, 6, tcp_len)) & 0xffff
     tcp = tcp[:16] + struct.pack("!H", pseudo) + tcp[18:]
-    ip = struct.pack("!BBHHHBBH4s4s", 0x45, 0, 20 + tcp_len, 7, 0, 64, 6, 0, s, d)
-    ip = ip[:10] + struct.pack("!H", npvcommon.inet_csum(ip)) + ip[12:]
-    return npvcommon.macb(dst_mac) + npvcommon.macb(src_mac) + b"\x08\x00" + ip + tcp
+    return npvcommon.ipv4_frame(src_mac, dst_mac, SRC_IP, DST_IP, 6, 7, tcp)
 
 
 def tcp_check(frame):

@@ -98,13 +98,18 @@ def inet_csum(b):
     return ~s & 0xffff
 
 
+def ipv4_frame(src_mac, dst_mac, src_ip, dst_ip, proto, ident, l4):
+    """Ethernet + IPv4 header (TTL 64, its checksum set) + the l4 bytes."""
+    ip = struct.pack("!BBHHHBBH4s4s", 0x45, 0, 20 + len(l4), ident, 0, 64, proto, 0,
+                     socket.inet_aton(src_ip), socket.inet_aton(dst_ip))
+    ip = ip[:10] + struct.pack("!H", inet_csum(ip)) + ip[12:]
+    return macb(dst_mac) + macb(src_mac) + b"\x08\x00" + ip + l4
+
+
 def icmp_echo(src_mac, dst_mac, src_ip, dst_ip, ident, seq, payload, reply=False):
     icmp = struct.pack("!BBHHH", 0 if reply else 8, 0, 0, ident, seq) + payload
     icmp = icmp[:2] + struct.pack("!H", inet_csum(icmp)) + icmp[4:]
-    ip = struct.pack("!BBHHHBBH4s4s", 0x45, 0, 20 + len(icmp), seq, 0, 64, 1, 0,
-                     socket.inet_aton(src_ip), socket.inet_aton(dst_ip))
-    ip = ip[:10] + struct.pack("!H", inet_csum(ip)) + ip[12:]
-    return macb(dst_mac) + macb(src_mac) + b"\x08\x00" + ip + icmp
+    return ipv4_frame(src_mac, dst_mac, src_ip, dst_ip, 1, seq, icmp)
 
 
 def parse_icmp(frame):
